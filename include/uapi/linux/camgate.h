@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * camgate: camera frames readable only by their owner.
+ *
+ * The user-space interface is sysfs, under CAMGATE_SYSFS_ROOT.  This header
+ * names its files and values so that tools do not hard-code strings.  See
+ * Documentation/ABI/testing/sysfs-kernel-camgate for each file.
+ */
+#ifndef _UAPI_LINUX_CAMGATE_H
+#define _UAPI_LINUX_CAMGATE_H
+
+/*
+ * DOC: ABI version
+ *
+ * Read from CAMGATE_SYSFS_ROOT "/abi_version".  Bumped on any incompatible
+ * change to a file's name, format or meaning; new files do not bump it.
+ */
+#define CAMGATE_ABI_VERSION		1
+
+#define CAMGATE_SYSFS_ROOT		"/sys/kernel/camgate"
+#define CAMGATE_SYSFS_DEVICES		CAMGATE_SYSFS_ROOT "/devices"
+
+/* Values of CAMGATE_SYSFS_ROOT "/default_policy". */
+#define CAMGATE_POLICY_DENY		"deny"
+#define CAMGATE_POLICY_ALLOW		"allow"
+
+/* Value of owner_uid / owner_gid when unset. */
+#define CAMGATE_ID_NONE			"none"
+
+/* Errno of every refused frame access. */
+#define CAMGATE_DENY_ERRNO		13	/* EACCES */
+
+#endif /* _UAPI_LINUX_CAMGATE_H */

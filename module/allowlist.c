@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctls a task without a capability may run.
+ *
+ * An allowlist, so that everything not named here (buffer and streaming
+ * ioctls, setters, events, debug, private and vendor numbers, 32-bit compat
+ * numbers of structures whose layout differs) is denied.  What is left lets
+ * device pickers identify a camera and its formats: it reveals no frame
+ * byte, no buffer offset and no frame timing, and changes no state.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/videodev2.h>
+
+#include "camgate.h"
+
+/**
+ * camgate_ioctl_is_query() - May a task without a capability run @cmd?
+ * @cmd: the ioctl number exactly as the caller passed it.
+ *
+ * Context: any; lock-free and allocation-free.
+ * Return: true for the read-only query ioctls below, false for anything else.
+ */
+bool camgate_ioctl_is_query(unsigned int cmd)
+{
+	switch (cmd) {
+	case VIDIOC_QUERYCAP:
+	case VIDIOC_ENUM_FMT:
+	case VIDIOC_G_FMT:
+	case VIDIOC_TRY_FMT:
+	case VIDIOC_G_PARM:
+	case VIDIOC_G_STD:
+	case VIDIOC_ENUMSTD:
+	case VIDIOC_QUERYSTD:
+	case VIDIOC_ENUMINPUT:
+	case VIDIOC_G_INPUT:
+	case VIDIOC_ENUMOUTPUT:
+	case VIDIOC_G_OUTPUT:
+	case VIDIOC_G_CTRL:
+	case VIDIOC_QUERYCTRL:
+	case VIDIOC_QUERY_EXT_CTRL:
+	case VIDIOC_QUERYMENU:
+	case VIDIOC_G_EXT_CTRLS:
+	case VIDIOC_TRY_EXT_CTRLS:
+	case VIDIOC_G_TUNER:
+	case VIDIOC_G_AUDIO:
+	case VIDIOC_ENUMAUDIO:
+	case VIDIOC_G_AUDOUT:
+	case VIDIOC_ENUMAUDOUT:
+	case VIDIOC_G_MODULATOR:
+	case VIDIOC_G_FREQUENCY:
+	case VIDIOC_ENUM_FREQ_BANDS:
+	case VIDIOC_CROPCAP:
+	case VIDIOC_G_CROP:
+	case VIDIOC_G_SELECTION:
+	case VIDIOC_G_JPEGCOMP:
+	case VIDIOC_G_PRIORITY:
+	case VIDIOC_G_SLICED_VBI_CAP:
+	case VIDIOC_ENUM_FRAMESIZES:
+	case VIDIOC_ENUM_FRAMEINTERVALS:
+	case VIDIOC_G_EDID:
+	case VIDIOC_G_DV_TIMINGS:
+	case VIDIOC_ENUM_DV_TIMINGS:
+	case VIDIOC_QUERY_DV_TIMINGS:
+	case VIDIOC_DV_TIMINGS_CAP:
+		return true;
+	default:
+		return false;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(camgate_ioctl_is_query);

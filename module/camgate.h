@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * camgate internals shared between the module's files.
+ *
+ * Objects and their lifetimes:
+ *
+ *  - struct camgate_owner: one device's owner credential and generation.
+ *    Immutable once published; replaced as a whole under the device's
+ *    cfg_lock and read under RCU.
+ *
+ *  - struct camgate_dev: one guarded video_device.  Holds the driver's
+ *    v4l2_file_operations and the wrapper table installed in its place.
+ *    Referenced by the registry while the node is registered and by every
+ *    file opened through camgate (users).  When users drops to zero the
+ *    driver's table is put back and the object is freed after every caller
+ *    that could still be entering the wrapper has left (RCU-tasks + SRCU).
+ *
+ *  - struct camgate_file: one file opened through camgate, with the
+ *    capability minted at open.  Found by struct file * under RCU.
+ */
+#ifndef _CAMGATE_H
+#define _CAMGATE_H
+
+#include <linux/cred.h>
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
+#include <linux/srcu.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/workqueue.h>
+#include <media/v4l2-dev.h>
+#include <kunit/visibility.h>
+
+struct camgate_owner {
+	kuid_t uid;		/* INVALID_UID: no owner uid */
+	kgid_t gid;		/* INVALID_GID: no owner gid */
+	u64 gen;		/* capability generation, never 0 */
+	struct rcu_head rcu;
+};
+
+struct camgate_dev {
+	struct kobject kobj;		/* sysfs directory; release frees us */
+	struct hlist_node node;		/* camgate_devs; camgate_devs_lock, RCU */
+	struct video_device *vdev;	/* valid while users > 0 */
+	const struct v4l2_file_operations *orig;	/* driver's table */
+	struct v4l2_file_operations fops;		/* installed in vdev */
+	struct camgate_owner __rcu *owner;		/* cfg_lock, RCU */
+	struct mutex cfg_lock;		/* serialises owner updates */
+	refcount_t users;		/* registry + files opened through us */
+	struct list_head files;		/* camgate_file.dev_node; files lock */
+	atomic64_t denials;
+	bool registered;		/* registry ref held; class iface only */
+	bool in_sysfs;			/* kobject added; class iface only */
+	char name[32];			/* node name, for logs */
+	struct work_struct free_work;
+	struct rcu_head rcu;
+};
+
+struct camgate_file {
+	struct hlist_node node;		/* camgate_files hash; files lock, RCU */
+	struct list_head dev_node;	/* camgate_dev.files; files lock */
+	const struct file *file;	/* key */
+	struct camgate_dev *dev;	/* holds a users reference */
+	u64 cap_gen;			/* capability generation, 0: none */
+	kuid_t uid;			/* opener's euid, for holders */
+	pid_t pid;			/* opener, for holders */
+	char comm[TASK_COMM_LEN];
+	struct rcu_head rcu;
+};
+
+/* What a denied call was trying to do, for counters and logs. */
+enum camgate_op {
+	CAMGATE_OP_READ,
+	CAMGATE_OP_WRITE,
+	CAMGATE_OP_POLL,
+	CAMGATE_OP_MMAP,
+	CAMGATE_OP_IOCTL,
+	CAMGATE_OP_COMPAT_IOCTL,
+	CAMGATE_OP_UNMAPPED_AREA,
+};
+
+extern struct srcu_struct camgate_srcu;
+extern bool camgate_default_allow;	/* READ_ONCE; camgate_cfg_mutex */
+extern struct mutex camgate_cfg_mutex;
+extern struct kobject *camgate_devices_kobj;
+
+/* policy.c: the pure decisions. */
+bool camgate_cred_matches(const struct cred *cred,
+			  const struct camgate_owner *owner);
+bool camgate_owner_set(const struct camgate_owner *owner);
+u64 camgate_cap_mint(const struct camgate_owner *owner,
+		     const struct cred *cred);
+bool camgate_may_access(const struct camgate_owner *owner, bool default_allow,
+			u64 cap_gen, const struct cred *cred);
+bool camgate_ioctl_is_query(unsigned int cmd);
+
+/* device.c: discovery and the guarded-device registry. */
+int camgate_devices_init(void);
+void camgate_devices_exit(void);
+struct camgate_dev *camgate_dev_find(const struct video_device *vdev);
+bool camgate_dev_tryget(struct camgate_dev *dev);
+void camgate_dev_put(struct camgate_dev *dev);
+void camgate_dev_release(struct camgate_dev *dev);
+int camgate_dev_set_owner(struct camgate_dev *dev, const kuid_t *uid,
+			  const kgid_t *gid);
+int camgate_dev_revoke(struct camgate_dev *dev);
+unsigned int camgate_dev_count_caps(struct camgate_dev *dev);
+
+/* v4l2.c: the capture-path wrappers. */
+void camgate_v4l2_wrap(struct camgate_dev *dev);
+
+/* sysfs.c: configuration. */
+int camgate_sysfs_init(void);
+void camgate_sysfs_exit(void);
+int camgate_sysfs_add_dev(struct camgate_dev *dev);
+extern const struct kobj_type camgate_dev_ktype;
+int camgate_parse_uid(const char *buf, kuid_t *uid);
+int camgate_parse_gid(const char *buf, kgid_t *gid);
+int camgate_parse_policy(const char *buf, bool *allow);
+int camgate_parse_revoke(const char *buf);
+
+/* symbols.c: what the kernel does not export. */
+void *camgate_lookup_symbol(const char *name);
+
+#endif /* _CAMGATE_H */

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Discovery of capture nodes and the registry of guarded devices.
+ *
+ * A class_interface on the video4linux class is called for every node that
+ * exists when camgate loads and for every node registered later, and again
+ * when a node is unregistered.  Guarding a node means swapping its
+ * vdev->fops for a per-device wrapper table (v4l2.c).
+ *
+ * Lifetime: after unregistration the v4l2 core still calls
+ * vdev->fops->release for files that stay open, so the wrapper table stays
+ * installed until the last file opened through camgate is released; only
+ * then is the driver's table put back (the vdev is alive in every context
+ * that drops the last reference: device_del() or that file's release).  A
+ * caller may have loaded the old table pointer just before the swap back, so
+ * the object is freed only after an RCU-tasks grace period (it has entered
+ * the wrapper, or voluntarily scheduled) and an SRCU grace period (it has
+ * left the wrapper).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hashtable.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/videodev2.h>
+#include <media/v4l2-dev.h>
+
+#include "camgate.h"
+#include "compat.h"
+
+static DEFINE_HASHTABLE(camgate_devs, 6);	/* by vdev; newest first */
+static DEFINE_SPINLOCK(camgate_devs_lock);
+static struct workqueue_struct *camgate_wq;
+static struct class_interface camgate_iface;
+
+/* Nodes that can deliver captured data; output, radio and subdevs are not. */
+static bool is_capture_node(const struct video_device *vdev)
+{
+	u32 caps = vdev->device_caps;
+
+	switch (vdev->vfl_type) {
+	case VFL_TYPE_VIDEO:
+		return caps & (V4L2_CAP_VIDEO_CAPTURE |
+			       V4L2_CAP_VIDEO_CAPTURE_MPLANE |
+			       V4L2_CAP_VIDEO_M2M | V4L2_CAP_VIDEO_M2M_MPLANE |
+			       V4L2_CAP_META_CAPTURE);
+	case VFL_TYPE_VBI:
+		return caps & (V4L2_CAP_VBI_CAPTURE |
+			       V4L2_CAP_SLICED_VBI_CAPTURE);
+	case VFL_TYPE_SDR:
+		return caps & V4L2_CAP_SDR_CAPTURE;
+	case VFL_TYPE_TOUCH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/**
+ * camgate_dev_find() - Find the live guard of a video device.
+ * @vdev: the video device.
+ *
+ * Context: inside an SRCU read section of camgate_srcu, which keeps the
+ * result alive until srcu_read_unlock().
+ * Return: the newest guard registered for @vdev, or NULL.
+ */
+struct camgate_dev *camgate_dev_find(const struct video_device *vdev)
+{
+	struct camgate_dev *dev, *found = NULL;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(camgate_devs, dev, node, (unsigned long)vdev) {
+		if (dev->vdev == vdev) {
+			found = dev;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/**
+ * camgate_dev_tryget() - Take a users reference for a file being opened.
+ * @dev: the guard.
+ *
+ * Return: true on success, false if the guard is already being retired.
+ */
+bool camgate_dev_tryget(struct camgate_dev *dev)
+{
+	return refcount_inc_not_zero(&dev->users);
+}
+
+static void dev_free_work(struct work_struct *work)
+{
+	struct camgate_dev *dev = container_of(work, struct camgate_dev,
+					       free_work);
+
+	/* Callers that loaded our table: first into the wrapper, then out. */
+	synchronize_rcu_tasks();
+	synchronize_srcu(&camgate_srcu);
+	spin_lock(&camgate_devs_lock);
+	hash_del_rcu(&dev->node);
+	spin_unlock(&camgate_devs_lock);
+	kobject_put(&dev->kobj);
+}
+
+/**
+ * camgate_dev_put() - Drop a users reference.
+ * @dev: the guard.
+ *
+ * The last reference puts the driver's file operations back and schedules
+ * the guard's release.
+ *
+ * Context: process context, with dev->vdev still alive: called from
+ * remove_dev (inside device_del()) or from the release of a file of the
+ * device (which holds a reference to the vdev).
+ */
+void camgate_dev_put(struct camgate_dev *dev)
+{
+	if (!refcount_dec_and_test(&dev->users))
+		return;
+	WRITE_ONCE(dev->vdev->fops, dev->orig);
+	queue_work(camgate_wq, &dev->free_work);
+}
+
+static struct camgate_owner *owner_alloc(kuid_t uid, kgid_t gid, u64 gen,
+					 gfp_t gfp)
+{
+	struct camgate_owner *o = kmalloc(sizeof(*o), gfp);
+
+	if (o) {
+		o->uid = uid;
+		o->gid = gid;
+		o->gen = gen;
+	}
+	return o;
+}
+
+static int owner_update(struct camgate_dev *dev, const kuid_t *uid,
+			const kgid_t *gid, bool revoke)
+{
+	struct camgate_owner *old, *new;
+
+	mutex_lock(&dev->cfg_lock);
+	old = rcu_dereference_protected(dev->owner,
+					lockdep_is_held(&dev->cfg_lock));
+	if (!revoke && (!uid || uid_eq(*uid, old->uid)) &&
+	    (!gid || gid_eq(*gid, old->gid))) {
+		mutex_unlock(&dev->cfg_lock);
+		return 0;	/* unchanged: capabilities stay valid */
+	}
+	new = owner_alloc(uid ? *uid : old->uid, gid ? *gid : old->gid,
+			  old->gen + 1, GFP_KERNEL);
+	if (!new) {
+		mutex_unlock(&dev->cfg_lock);
+		return -ENOMEM;
+	}
+	rcu_assign_pointer(dev->owner, new);
+	mutex_unlock(&dev->cfg_lock);
+	kfree_rcu(old, rcu);
+	return 0;
+}
+
+/**
+ * camgate_dev_set_owner() - Change a device's owner credential.
+ * @dev: the guard.
+ * @uid: the new owner uid (INVALID_UID: none), or NULL to keep it.
+ * @gid: the new owner gid (INVALID_GID: none), or NULL to keep it.
+ *
+ * A change bumps the generation, which voids every capability minted
+ * before it.  Setting the value the device already has changes nothing.
+ *
+ * Context: process context; takes dev->cfg_lock.
+ * Return: 0 on success, -ENOMEM if the new credential cannot be allocated
+ * (the old one stays in force).
+ */
+int camgate_dev_set_owner(struct camgate_dev *dev, const kuid_t *uid,
+			  const kgid_t *gid)
+{
+	return owner_update(dev, uid, gid, false);
+}
+
+/**
+ * camgate_dev_revoke() - Void every capability of a device.
+ * @dev: the guard.
+ *
+ * Context: process context; takes dev->cfg_lock.
+ * Return: 0 on success, -ENOMEM if the new generation cannot be allocated
+ * (nothing changes).
+ */
+int camgate_dev_revoke(struct camgate_dev *dev)
+{
+	return owner_update(dev, NULL, NULL, true);
+}
+
+/**
+ * camgate_dev_release() - Free a guard; its kobject's release.
+ * @dev: the guard, unreachable by new callers.
+ */
+void camgate_dev_release(struct camgate_dev *dev)
+{
+	kfree(rcu_access_pointer(dev->owner));
+	mutex_destroy(&dev->cfg_lock);
+	/* Readers may still be walking the hash bucket past us. */
+	kfree_rcu(dev, rcu);
+}
+
+static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
+{
+	struct video_device *vdev = to_video_device(dev);
+	struct camgate_dev *cdev;
+	int err;
+
+	if (!is_capture_node(vdev) || !vdev->fops)
+		return 0;
+
+	/*
+	 * The driver core ignores our return value: failing here would leave
+	 * the node unguarded.  The allocations are small and made once per
+	 * node, so they may wait for memory instead.
+	 */
+	cdev = kzalloc(sizeof(*cdev), GFP_KERNEL | __GFP_NOFAIL);
+	RCU_INIT_POINTER(cdev->owner, owner_alloc(INVALID_UID, INVALID_GID, 1,
+						  GFP_KERNEL | __GFP_NOFAIL));
+	kobject_init(&cdev->kobj, &camgate_dev_ktype);
+	mutex_init(&cdev->cfg_lock);
+	refcount_set(&cdev->users, 1);
+	INIT_LIST_HEAD(&cdev->files);
+	INIT_WORK(&cdev->free_work, dev_free_work);
+	atomic64_set(&cdev->denials, 0);
+	strscpy(cdev->name, dev_name(dev), sizeof(cdev->name));
+	cdev->vdev = vdev;
+	cdev->orig = vdev->fops;
+	cdev->registered = true;
+	camgate_v4l2_wrap(cdev);
+
+	spin_lock(&camgate_devs_lock);
+	hash_add_rcu(camgate_devs, &cdev->node, (unsigned long)vdev);
+	spin_unlock(&camgate_devs_lock);
+	/* From here on every new call on the node goes through camgate. */
+	WRITE_ONCE(vdev->fops, &cdev->fops);
+
+	err = camgate_sysfs_add_dev(cdev);
+	if (err)
+		pr_err("%s: no sysfs directory (%d); guarded with no owner\n",
+		       cdev->name, err);
+	else
+		cdev->in_sysfs = true;
+	pr_info("guarding %s (%s)\n", cdev->name, vdev->name);
+	return 0;
+}
+
+static void remove_dev(CAMGATE_CLASS_IFACE_ARGS)
+{
+	struct video_device *vdev = to_video_device(dev);
+	struct camgate_dev *cdev;
+	int idx;
+
+	idx = srcu_read_lock(&camgate_srcu);
+	cdev = camgate_dev_find(vdev);
+	srcu_read_unlock(&camgate_srcu, idx);
+	/* Only we drop the registry reference, so cdev stays alive here. */
+	if (!cdev || !cdev->registered)
+		return;
+	cdev->registered = false;
+	if (cdev->in_sysfs)
+		kobject_del(&cdev->kobj);	/* waits for sysfs callers */
+	pr_info("%s removed\n", cdev->name);
+	camgate_dev_put(cdev);
+}
+
+/**
+ * camgate_devices_init() - Guard every capture node, present and future.
+ *
+ * Return: 0 on success, -ENOENT if the video4linux class cannot be found
+ * (videodev not loaded), -ENOMEM, or the error of class_interface_register().
+ */
+int camgate_devices_init(void)
+{
+	struct class *video_class;
+	int err;
+
+	video_class = camgate_lookup_symbol("video_class");
+	if (!video_class) {
+		pr_err("video4linux class not found (is videodev loaded?)\n");
+		return -ENOENT;
+	}
+	camgate_wq = alloc_workqueue("camgate", 0, 0);
+	if (!camgate_wq)
+		return -ENOMEM;
+	camgate_iface.class = video_class;
+	camgate_iface.add_dev = add_dev;
+	camgate_iface.remove_dev = remove_dev;
+	err = class_interface_register(&camgate_iface);
+	if (err) {
+		destroy_workqueue(camgate_wq);
+		return err;
+	}
+	return 0;
+}
+
+/**
+ * camgate_devices_exit() - Unguard every node and wait for the last caller.
+ *
+ * Context: module exit.  No file opened through camgate is open (each holds
+ * a module reference), so every guard is retired by its remove_dev.
+ */
+void camgate_devices_exit(void)
+{
+	class_interface_unregister(&camgate_iface);
+	destroy_workqueue(camgate_wq);	/* runs every pending free */
+	rcu_barrier();
+}

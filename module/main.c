@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * camgate: camera frames readable only by their owner.
+ *
+ * Module init and exit only; see Documentation/design.rst for the model.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/srcu.h>
+#include <uapi/linux/camgate.h>
+
+#include "camgate.h"
+
+DEFINE_SRCU(camgate_srcu);
+DEFINE_MUTEX(camgate_cfg_mutex);
+bool camgate_default_allow;
+
+static char *default_policy = CAMGATE_POLICY_DENY;
+module_param(default_policy, charp, 0444);
+MODULE_PARM_DESC(default_policy,
+		 "Policy for guarded devices without an owner: deny (default) or allow");
+
+static int __init camgate_init(void)
+{
+	int err;
+
+	err = camgate_parse_policy(default_policy, &camgate_default_allow);
+	if (err) {
+		pr_err("default_policy must be \"deny\" or \"allow\"\n");
+		return err;
+	}
+	err = camgate_sysfs_init();
+	if (err)
+		return err;
+	err = camgate_devices_init();
+	if (err)
+		goto err_sysfs;
+	pr_info("loaded, ABI %d, default policy %s\n", CAMGATE_ABI_VERSION,
+		camgate_default_allow ? CAMGATE_POLICY_ALLOW : CAMGATE_POLICY_DENY);
+	return 0;
+
+err_sysfs:
+	camgate_sysfs_exit();
+	return err;
+}
+
+static void __exit camgate_exit(void)
+{
+	camgate_devices_exit();
+	camgate_sysfs_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(camgate_init);
+module_exit(camgate_exit);
+
+MODULE_DESCRIPTION("Camera frames readable only by their owner");
+MODULE_AUTHOR("The camgate developers");
+MODULE_LICENSE("GPL");
+MODULE_SOFTDEP("pre: videodev");

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Capture-path interposition: the wrapper v4l2_file_operations.
+ *
+ * v4l2-dev.c calls vdev->fops->{open,read,write,poll,unlocked_ioctl,
+ * compat_ioctl32,get_unmapped_area,mmap,release} for every file of a node,
+ * so one table per guarded node sees every call, including calls on files
+ * opened before camgate loaded.  Each wrapper decides, then calls the
+ * driver's entry or returns -EACCES.  Only the entries the driver has are
+ * wrapped, because the core treats a NULL entry specially; open and release
+ * are always wrapped to keep the per-file state.
+ *
+ * Hot path: one hash lookup by struct file * under RCU, one RCU read of the
+ * owner credential, no allocation and no lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hashtable.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <media/v4l2-dev.h>
+
+#include "camgate.h"
+
+static DEFINE_HASHTABLE(camgate_files, 10);	/* by struct file * */
+static DEFINE_SPINLOCK(camgate_files_lock);	/* hash and dev->files */
+
+static const char *const op_names[] = {
+	[CAMGATE_OP_READ] = "read",
+	[CAMGATE_OP_WRITE] = "write",
+	[CAMGATE_OP_POLL] = "poll",
+	[CAMGATE_OP_MMAP] = "mmap",
+	[CAMGATE_OP_IOCTL] = "ioctl",
+	[CAMGATE_OP_COMPAT_IOCTL] = "compat ioctl",
+	[CAMGATE_OP_UNMAPPED_AREA] = "get_unmapped_area",
+};
+
+static struct camgate_file *file_find(const struct file *file)
+{
+	struct camgate_file *cf;
+
+	hash_for_each_possible_rcu(camgate_files, cf, node, (unsigned long)file)
+		if (cf->file == file)
+			return cf;
+	return NULL;
+}
+
+/*
+ * The guard and capability behind a call.  Files opened before camgate
+ * loaded have no state: they hold no capability.
+ * Context: inside an SRCU read section of camgate_srcu.
+ */
+static struct camgate_dev *call_dev(struct file *file, u64 *cap_gen)
+{
+	struct camgate_file *cf;
+	struct camgate_dev *dev;
+
+	rcu_read_lock();
+	cf = file_find(file);
+	if (cf) {
+		dev = cf->dev;
+		*cap_gen = cf->cap_gen;
+	}
+	rcu_read_unlock();
+	if (cf)
+		return dev;
+	*cap_gen = 0;
+	return camgate_dev_find(video_devdata(file));
+}
+
+static bool may_access(struct camgate_dev *dev, u64 cap_gen)
+{
+	bool ok;
+
+	rcu_read_lock();
+	ok = camgate_may_access(rcu_dereference(dev->owner),
+				READ_ONCE(camgate_default_allow), cap_gen,
+				current_cred());
+	rcu_read_unlock();
+	return ok;
+}
+
+static int deny(struct camgate_dev *dev, enum camgate_op op, unsigned int cmd)
+{
+	atomic64_inc(&dev->denials);
+	pr_notice_ratelimited("denied %s 0x%08x on %s to pid %d (%s) uid %u\n",
+			      op_names[op], cmd, dev->name,
+			      task_tgid_nr(current), current->comm,
+			      from_kuid(&init_user_ns, current_euid()));
+	return -EACCES;
+}
+
+/*
+ * The guard through which a call may proceed, or NULL when it is denied (the
+ * denial is counted and logged).  A call whose guard cannot be found fails
+ * closed.  Context: inside an SRCU read section of camgate_srcu.
+ */
+static struct camgate_dev *gate(struct file *file, enum camgate_op op,
+				unsigned int cmd, bool query)
+{
+	struct camgate_dev *dev;
+	u64 cap_gen;
+
+	dev = call_dev(file, &cap_gen);
+	if (!dev || query || may_access(dev, cap_gen))
+		return dev;
+	deny(dev, op, cmd);
+	return NULL;
+}
+
+static ssize_t cg_read(struct file *file, char __user *buf, size_t len,
+		       loff_t *pos)
+{
+	int idx = srcu_read_lock(&camgate_srcu);
+	struct camgate_dev *dev = gate(file, CAMGATE_OP_READ, 0, false);
+	ssize_t ret = dev ? dev->orig->read(file, buf, len, pos) : -EACCES;
+
+	srcu_read_unlock(&camgate_srcu, idx);
+	return ret;
+}
+
+static ssize_t cg_write(struct file *file, const char __user *buf, size_t len,
+			loff_t *pos)
+{
+	int idx = srcu_read_lock(&camgate_srcu);
+	struct camgate_dev *dev = gate(file, CAMGATE_OP_WRITE, 0, false);
+	ssize_t ret = dev ? dev->orig->write(file, buf, len, pos) : -EACCES;
+
+	srcu_read_unlock(&camgate_srcu, idx);
+	return ret;
+}
+
+/*
+ * A denied poll reports an error at once and registers no wait queue, so
+ * neither its result nor its wake-ups follow the frame clock.
+ */
+static __poll_t cg_poll(struct file *file, struct poll_table_struct *wait)
+{
+	int idx = srcu_read_lock(&camgate_srcu);
+	struct camgate_dev *dev = gate(file, CAMGATE_OP_POLL, 0, false);
+	__poll_t ret = dev ? dev->orig->poll(file, wait) : EPOLLERR;
+
+	srcu_read_unlock(&camgate_srcu, idx);
+	return ret;
+}
+
+static long cg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	int idx = srcu_read_lock(&camgate_srcu);
+	struct camgate_dev *dev = gate(file, CAMGATE_OP_IOCTL, cmd,
+				       camgate_ioctl_is_query(cmd));
+	long ret = dev ? dev->orig->unlocked_ioctl(file, cmd, arg) : -EACCES;
+
+	srcu_read_unlock(&camgate_srcu, idx);
+	return ret;
+}
+
+#ifdef CONFIG_COMPAT
+/* Private and vendor 32-bit ioctls: never a query. */
+static long cg_compat_ioctl32(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	int idx = srcu_read_lock(&camgate_srcu);
+	struct camgate_dev *dev = gate(file, CAMGATE_OP_COMPAT_IOCTL, cmd,
+				       false);
+	long ret = dev ? dev->orig->compat_ioctl32(file, cmd, arg) : -EACCES;
+
+	srcu_read_unlock(&camgate_srcu, idx);
+	return ret;
+}
+#endif
+
+static unsigned long cg_get_unmapped_area(struct file *file,
+					  unsigned long addr,
+					  unsigned long len,
+					  unsigned long pgoff,
+					  unsigned long flags)
+{
+	int idx = srcu_read_lock(&camgate_srcu);
+	struct camgate_dev *dev = gate(file, CAMGATE_OP_UNMAPPED_AREA, 0,
+				       false);
+	unsigned long ret = dev ?
+		dev->orig->get_unmapped_area(file, addr, len, pgoff, flags) :
+		-EACCES;
+
+	srcu_read_unlock(&camgate_srcu, idx);
+	return ret;
+}
+
+static int cg_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	int idx = srcu_read_lock(&camgate_srcu);
+	struct camgate_dev *dev = gate(file, CAMGATE_OP_MMAP, 0, false);
+	int ret = dev ? dev->orig->mmap(file, vma) : -EACCES;
+
+	srcu_read_unlock(&camgate_srcu, idx);
+	return ret;
+}
+
+static void file_link(struct camgate_file *cf)
+{
+	spin_lock(&camgate_files_lock);
+	hash_add_rcu(camgate_files, &cf->node, (unsigned long)cf->file);
+	list_add_tail(&cf->dev_node, &cf->dev->files);
+	spin_unlock(&camgate_files_lock);
+}
+
+static struct camgate_file *file_unlink(const struct file *file)
+{
+	struct camgate_file *cf;
+
+	spin_lock(&camgate_files_lock);
+	cf = file_find(file);
+	if (cf) {
+		hash_del_rcu(&cf->node);
+		list_del(&cf->dev_node);
+	}
+	spin_unlock(&camgate_files_lock);
+	return cf;
+}
+
+/*
+ * Open: the driver's open first, then the capability, minted from the
+ * opener's credential against the owner in force now.  The state is
+ * allocated before the driver's open so that a failed allocation has
+ * nothing to undo.  The file holds a module reference: camgate cannot be
+ * unloaded under it.
+ */
+static int cg_open(struct file *file)
+{
+	int idx = srcu_read_lock(&camgate_srcu);
+	struct camgate_file *cf;
+	struct camgate_dev *dev;
+	int ret;
+
+	dev = camgate_dev_find(video_devdata(file));
+	if (!dev || !camgate_dev_tryget(dev)) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (!try_module_get(THIS_MODULE)) {
+		ret = -ENODEV;
+		goto err_put_dev;
+	}
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL);
+	if (!cf) {
+		ret = -ENOMEM;
+		goto err_put_module;
+	}
+	ret = dev->orig->open ? dev->orig->open(file) : 0;
+	if (ret)
+		goto err_free;
+
+	cf->file = file;
+	cf->dev = dev;
+	cf->uid = current_euid();
+	cf->pid = task_tgid_nr(current);
+	get_task_comm(cf->comm, current);
+	rcu_read_lock();
+	cf->cap_gen = camgate_cap_mint(rcu_dereference(dev->owner),
+				       current_cred());
+	rcu_read_unlock();
+	file_link(cf);
+	goto out;
+
+err_free:
+	kfree(cf);
+err_put_module:
+	module_put(THIS_MODULE);
+err_put_dev:
+	camgate_dev_put(dev);
+out:
+	srcu_read_unlock(&camgate_srcu, idx);
+	return ret;
+}
+
+static int cg_release(struct file *file)
+{
+	int idx = srcu_read_lock(&camgate_srcu);
+	struct camgate_file *cf = file_unlink(file);
+	struct camgate_dev *dev;
+	int ret = 0;
+
+	dev = cf ? cf->dev : camgate_dev_find(video_devdata(file));
+	if (WARN_ON_ONCE(!dev))
+		goto out;
+	if (dev->orig->release)
+		ret = dev->orig->release(file);
+	if (cf) {
+		kfree_rcu(cf, rcu);
+		camgate_dev_put(dev);
+		module_put(THIS_MODULE);
+	}
+out:
+	srcu_read_unlock(&camgate_srcu, idx);
+	return ret;
+}
+
+/**
+ * camgate_v4l2_wrap() - Fill a guard's wrapper table from the driver's.
+ * @dev: the guard, with dev->orig set.
+ *
+ * Context: before the table is installed in dev->vdev.
+ */
+void camgate_v4l2_wrap(struct camgate_dev *dev)
+{
+	const struct v4l2_file_operations *orig = dev->orig;
+	struct v4l2_file_operations *fops = &dev->fops;
+
+	fops->owner = orig->owner;
+	fops->read = orig->read ? cg_read : NULL;
+	fops->write = orig->write ? cg_write : NULL;
+	fops->poll = orig->poll ? cg_poll : NULL;
+	fops->unlocked_ioctl = orig->unlocked_ioctl ? cg_ioctl : NULL;
+#ifdef CONFIG_COMPAT
+	fops->compat_ioctl32 = orig->compat_ioctl32 ? cg_compat_ioctl32 : NULL;
+#endif
+	fops->get_unmapped_area = orig->get_unmapped_area ?
+				  cg_get_unmapped_area : NULL;
+	fops->mmap = orig->mmap ? cg_mmap : NULL;
+	fops->open = cg_open;
+	fops->release = cg_release;
+}
+
+/**
+ * camgate_dev_count_caps() - Count the live capabilities of a device.
+ * @dev: the guard.
+ *
+ * Context: process context; takes the files lock.
+ * Return: the number of open files holding a capability of the device's
+ * current generation.
+ */
+unsigned int camgate_dev_count_caps(struct camgate_dev *dev)
+{
+	struct camgate_file *cf;
+	unsigned int n = 0;
+	u64 gen;
+
+	rcu_read_lock();
+	gen = rcu_dereference(dev->owner)->gen;
+	rcu_read_unlock();
+	spin_lock(&camgate_files_lock);
+	list_for_each_entry(cf, &dev->files, dev_node)
+		n += cf->cap_gen == gen;
+	spin_unlock(&camgate_files_lock);
+	return n;
+}
