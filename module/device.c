@@ -179,6 +179,7 @@ int camgate_dev_set_owner(struct camgate_dev *dev, const kuid_t *uid,
 {
 	return owner_update(dev, uid, gid, false);
 }
+EXPORT_SYMBOL_IF_KUNIT(camgate_dev_set_owner);
 
 /**
  * camgate_dev_revoke() - Void every capability of a device.
@@ -192,6 +193,7 @@ int camgate_dev_revoke(struct camgate_dev *dev)
 {
 	return owner_update(dev, NULL, NULL, true);
 }
+EXPORT_SYMBOL_IF_KUNIT(camgate_dev_revoke);
 
 /**
  * camgate_dev_release() - Free a guard; its kobject's release.

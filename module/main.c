@@ -13,7 +13,9 @@
 
 #include "camgate.h"
 
+/* Calls inside a wrapper; waited for before a guard is freed. */
 DEFINE_SRCU(camgate_srcu);
+/* Serialises every configuration write. */
 DEFINE_MUTEX(camgate_cfg_mutex);
 bool camgate_default_allow;
 

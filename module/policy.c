@@ -56,7 +56,7 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_owner_set);
  * Return: true on a match, false otherwise (also for a NULL or unset owner).
  */
 bool camgate_cred_matches(const struct cred *cred,
-					   const struct camgate_owner *owner)
+			  const struct camgate_owner *owner)
 {
 	if (!camgate_owner_set(owner))
 		return false;
@@ -79,7 +79,7 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_cred_matches);
  * does not match the owner (no capability).
  */
 u64 camgate_cap_mint(const struct camgate_owner *owner,
-				      const struct cred *cred)
+		     const struct cred *cred)
 {
 	return camgate_cred_matches(cred, owner) ? owner->gen : 0;
 }
@@ -99,9 +99,8 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_cap_mint);
  *
  * Return: true to allow, false to deny.
  */
-bool camgate_may_access(const struct camgate_owner *owner,
-					 bool default_allow, u64 cap_gen,
-					 const struct cred *cred)
+bool camgate_may_access(const struct camgate_owner *owner, bool default_allow,
+			u64 cap_gen, const struct cred *cred)
 {
 	if (!camgate_owner_set(owner))
 		return default_allow;

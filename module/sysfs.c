@@ -179,7 +179,10 @@ static const struct attribute_group camgate_group = {
 
 /* Per-device files. */
 
-#define to_dev(kobj) container_of(kobj, struct camgate_dev, kobj)
+static struct camgate_dev *to_dev(struct kobject *kobj)
+{
+	return container_of(kobj, struct camgate_dev, kobj);
+}
 
 static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf)

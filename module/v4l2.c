@@ -347,3 +347,4 @@ unsigned int camgate_dev_count_caps(struct camgate_dev *dev)
 	spin_unlock(&camgate_files_lock);
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(camgate_dev_count_caps);
