@@ -51,6 +51,8 @@ struct camgate_dev {
 	struct mutex cfg_lock;		/* serialises owner updates */
 	refcount_t users;		/* registry + files opened through us */
 	struct list_head files;		/* camgate_file.dev_node; files lock */
+	struct list_head dmabufs;	/* exported dma-bufs; dmabufs lock */
+	unsigned long zap_seq;		/* revocation round; cfg_lock */
 	atomic64_t denials;
 	bool registered;		/* registry ref held; class iface only */
 	bool in_sysfs;			/* kobject added; class iface only */
@@ -68,6 +70,7 @@ struct camgate_file {
 	kuid_t uid;			/* opener's euid, for holders */
 	pid_t pid;			/* opener, for holders */
 	char comm[TASK_COMM_LEN];
+	unsigned long zap_seq;		/* last revocation round; files lock */
 	struct rcu_head rcu;
 };
 
@@ -80,11 +83,15 @@ enum camgate_op {
 	CAMGATE_OP_IOCTL,
 	CAMGATE_OP_COMPAT_IOCTL,
 	CAMGATE_OP_UNMAPPED_AREA,
+	CAMGATE_OP_RECEIVE,
+	CAMGATE_OP_DMABUF_MMAP,
+	CAMGATE_OP_DMABUF_ATTACH,
 };
 
 extern struct srcu_struct camgate_srcu;
 extern bool camgate_default_allow;	/* READ_ONCE; camgate_cfg_mutex */
 extern struct mutex camgate_cfg_mutex;
+extern bool camgate_locked;		/* camgate_cfg_mutex */
 extern struct kobject *camgate_devices_kobj;
 
 /* policy.c: the pure decisions. */
@@ -108,9 +115,24 @@ int camgate_dev_set_owner(struct camgate_dev *dev, const kuid_t *uid,
 			  const kgid_t *gid);
 int camgate_dev_revoke(struct camgate_dev *dev);
 unsigned int camgate_dev_count_caps(struct camgate_dev *dev);
+void camgate_count_denial(struct camgate_dev *dev, enum camgate_op op,
+			  unsigned int cmd);
 
 /* v4l2.c: the capture-path wrappers. */
 void camgate_v4l2_wrap(struct camgate_dev *dev);
+void camgate_v4l2_zap(struct camgate_dev *dev, unsigned long seq);
+
+/* dmabuf.c: exported dma-bufs bound to their device. */
+long camgate_dmabuf_expbuf(struct camgate_dev *dev, u64 cap_gen,
+			   struct file *file, unsigned long arg);
+bool camgate_dmabuf_binding(struct file *file, struct camgate_dev **dev,
+			    u64 *gen);
+void camgate_dmabuf_zap(struct camgate_dev *dev, unsigned long seq);
+
+/* sock.c: the file-receive check. */
+int camgate_sock_init(void);
+void camgate_sock_exit(void);
+void camgate_sock_note_fops(const struct file_operations *fops);
 
 /* sysfs.c: configuration. */
 int camgate_sysfs_init(void);

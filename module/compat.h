@@ -46,4 +46,45 @@ static inline unsigned long camgate_fix_endbr(unsigned long addr)
 }
 #endif
 
+/*
+ * Making a probed function return at once with a chosen value, as
+ * bpf_override_return() does (override_function_with_return() is not
+ * exported): point the probed context at an instruction that returns.
+ */
+#if defined(CONFIG_X86_64)
+#include <asm/linkage.h>
+#include <linux/objtool.h>
+#ifndef ASM_FUNC_ALIGN
+#define ASM_FUNC_ALIGN ".p2align 4\n"
+#endif
+asmlinkage void camgate_return_stub(void);
+
+static inline void camgate_override_return(struct pt_regs *regs, long ret)
+{
+	regs_set_return_value(regs, ret);
+	regs->ip = (unsigned long)&camgate_return_stub;
+}
+
+#define CAMGATE_DEFINE_RETURN_STUB()				\
+	asm(".text\n"						\
+	    ".type camgate_return_stub, @function\n"		\
+	    ".globl camgate_return_stub\n"			\
+	    ASM_FUNC_ALIGN					\
+	    "camgate_return_stub:\n"				\
+	    ANNOTATE_NOENDBR					\
+	    ASM_RET						\
+	    ".size camgate_return_stub, .-camgate_return_stub\n")
+#elif defined(CONFIG_ARM64)
+
+static inline void camgate_override_return(struct pt_regs *regs, long ret)
+{
+	regs_set_return_value(regs, ret);
+	instruction_pointer_set(regs, procedure_link_pointer(regs));
+}
+
+#define CAMGATE_DEFINE_RETURN_STUB()
+#else
+#error "camgate: no return override for this architecture"
+#endif
+
 #endif /* _CAMGATE_COMPAT_H */

@@ -24,6 +24,7 @@
 #include <linux/spinlock.h>
 #include <linux/videodev2.h>
 #include <media/v4l2-dev.h>
+#include <media/videobuf2-core.h>
 
 #include "camgate.h"
 #include "compat.h"
@@ -136,6 +137,24 @@ static struct camgate_owner *owner_alloc(kuid_t uid, kgid_t gid, u64 gen,
 	return o;
 }
 
+/*
+ * Make a generation bump felt at once by the old holders: wake their blocked
+ * DQBUF, read and poll with an error (vb2 keeps the queue in error until
+ * STREAMOFF, REQBUFS(0) or close, so nothing more is delivered through it)
+ * and unmap their buffers.  New calls are already refused by the bump.
+ */
+static void revoke_effects(struct camgate_dev *dev)
+{
+	struct vb2_queue *q = dev->vdev ? dev->vdev->queue : NULL;
+	unsigned long seq = ++dev->zap_seq;
+
+	lockdep_assert_held(&dev->cfg_lock);
+	if (q && vb2_is_streaming(q))
+		vb2_queue_error(q);
+	camgate_v4l2_zap(dev, seq);
+	camgate_dmabuf_zap(dev, seq);
+}
+
 static int owner_update(struct camgate_dev *dev, const kuid_t *uid,
 			const kgid_t *gid, bool revoke)
 {
@@ -156,6 +175,7 @@ static int owner_update(struct camgate_dev *dev, const kuid_t *uid,
 		return -ENOMEM;
 	}
 	rcu_assign_pointer(dev->owner, new);
+	revoke_effects(dev);
 	mutex_unlock(&dev->cfg_lock);
 	kfree_rcu(old, rcu);
 	return 0;
@@ -228,12 +248,14 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 	mutex_init(&cdev->cfg_lock);
 	refcount_set(&cdev->users, 1);
 	INIT_LIST_HEAD(&cdev->files);
+	INIT_LIST_HEAD(&cdev->dmabufs);
 	INIT_WORK(&cdev->free_work, dev_free_work);
 	atomic64_set(&cdev->denials, 0);
 	strscpy(cdev->name, dev_name(dev), sizeof(cdev->name));
 	cdev->vdev = vdev;
 	cdev->orig = vdev->fops;
 	cdev->registered = true;
+	camgate_sock_note_fops(vdev->cdev->ops);
 	camgate_v4l2_wrap(cdev);
 
 	spin_lock(&camgate_devs_lock);

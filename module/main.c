@@ -18,6 +18,7 @@ DEFINE_SRCU(camgate_srcu);
 /* Serialises every configuration write. */
 DEFINE_MUTEX(camgate_cfg_mutex);
 bool camgate_default_allow;
+bool camgate_locked;
 
 static char *default_policy = CAMGATE_POLICY_DENY;
 module_param(default_policy, charp, 0444);
@@ -36,13 +37,18 @@ static int __init camgate_init(void)
 	err = camgate_sysfs_init();
 	if (err)
 		return err;
-	err = camgate_devices_init();
+	err = camgate_sock_init();
 	if (err)
 		goto err_sysfs;
+	err = camgate_devices_init();
+	if (err)
+		goto err_sock;
 	pr_info("loaded, ABI %d, default policy %s\n", CAMGATE_ABI_VERSION,
 		camgate_default_allow ? CAMGATE_POLICY_ALLOW : CAMGATE_POLICY_DENY);
 	return 0;
 
+err_sock:
+	camgate_sock_exit();
 err_sysfs:
 	camgate_sysfs_exit();
 	return err;
@@ -51,7 +57,10 @@ err_sysfs:
 static void __exit camgate_exit(void)
 {
 	camgate_devices_exit();
+	camgate_sock_exit();
 	camgate_sysfs_exit();
+	/* Tasks sent to our return stub, or returning from module_put(). */
+	synchronize_rcu_tasks();
 	pr_info("unloaded\n");
 }
 

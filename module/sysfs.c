@@ -19,6 +19,7 @@
 #include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/kobject.h>
+#include <linux/module.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <media/videobuf2-core.h>
@@ -129,6 +130,13 @@ static int may_configure(void)
 	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
 }
 
+/* Context: camgate_cfg_mutex held. */
+static int check_unlocked(void)
+{
+	lockdep_assert_held(&camgate_cfg_mutex);
+	return camgate_locked ? -EPERM : 0;
+}
+
 /* Global files. */
 
 static ssize_t abi_version_show(struct kobject *kobj,
@@ -154,8 +162,12 @@ static ssize_t default_policy_store(struct kobject *kobj,
 	if (err)
 		return err;
 	mutex_lock(&camgate_cfg_mutex);
-	WRITE_ONCE(camgate_default_allow, allow);
+	err = check_unlocked();
+	if (!err)
+		WRITE_ONCE(camgate_default_allow, allow);
 	mutex_unlock(&camgate_cfg_mutex);
+	if (err)
+		return err;
 	pr_info("default policy set to %s by pid %d uid %u\n",
 		allow ? CAMGATE_POLICY_ALLOW : CAMGATE_POLICY_DENY,
 		task_tgid_nr(current),
@@ -163,13 +175,45 @@ static ssize_t default_policy_store(struct kobject *kobj,
 	return count;
 }
 
+static ssize_t lock_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(camgate_locked));
+}
+
+/*
+ * Writing 1 freezes owners and the default policy and pins the module until
+ * reboot, for firmware that configures at boot.  Revocation stays possible:
+ * it only takes access away.
+ */
+static ssize_t lock_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t count)
+{
+	int err = may_configure() ?: camgate_parse_revoke(buf);
+
+	if (err)
+		return err;
+	mutex_lock(&camgate_cfg_mutex);
+	if (!camgate_locked) {
+		__module_get(THIS_MODULE);
+		WRITE_ONCE(camgate_locked, true);
+		pr_info("configuration locked by pid %d uid %u\n",
+			task_tgid_nr(current),
+			from_kuid(&init_user_ns, current_euid()));
+	}
+	mutex_unlock(&camgate_cfg_mutex);
+	return count;
+}
+
 static struct kobj_attribute abi_version_attr = __ATTR_RO(abi_version);
+static struct kobj_attribute lock_attr = __ATTR_RW(lock);
 static struct kobj_attribute default_policy_attr =
 	__ATTR(default_policy, 0644, default_policy_show, default_policy_store);
 
 static struct attribute *camgate_attrs[] = {
 	&abi_version_attr.attr,
 	&default_policy_attr.attr,
+	&lock_attr.attr,
 	NULL,
 };
 
@@ -238,7 +282,8 @@ static ssize_t owner_uid_store(struct kobject *kobj,
 
 	if (!err) {
 		mutex_lock(&camgate_cfg_mutex);
-		err = camgate_dev_set_owner(to_dev(kobj), &uid, NULL);
+		err = check_unlocked() ?:
+		      camgate_dev_set_owner(to_dev(kobj), &uid, NULL);
 		mutex_unlock(&camgate_cfg_mutex);
 	}
 	if (err)
@@ -256,7 +301,8 @@ static ssize_t owner_gid_store(struct kobject *kobj,
 
 	if (!err) {
 		mutex_lock(&camgate_cfg_mutex);
-		err = camgate_dev_set_owner(to_dev(kobj), NULL, &gid);
+		err = check_unlocked() ?:
+		      camgate_dev_set_owner(to_dev(kobj), NULL, &gid);
 		mutex_unlock(&camgate_cfg_mutex);
 	}
 	if (err)

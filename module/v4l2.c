@@ -16,10 +16,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hashtable.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/videodev2.h>
 #include <media/v4l2-dev.h>
 
 #include "camgate.h"
@@ -35,6 +37,9 @@ static const char *const op_names[] = {
 	[CAMGATE_OP_IOCTL] = "ioctl",
 	[CAMGATE_OP_COMPAT_IOCTL] = "compat ioctl",
 	[CAMGATE_OP_UNMAPPED_AREA] = "get_unmapped_area",
+	[CAMGATE_OP_RECEIVE] = "file receive",
+	[CAMGATE_OP_DMABUF_MMAP] = "dma-buf mmap",
+	[CAMGATE_OP_DMABUF_ATTACH] = "dma-buf attach",
 };
 
 static struct camgate_file *file_find(const struct file *file)
@@ -82,14 +87,22 @@ static bool may_access(struct camgate_dev *dev, u64 cap_gen)
 	return ok;
 }
 
-static int deny(struct camgate_dev *dev, enum camgate_op op, unsigned int cmd)
+/**
+ * camgate_count_denial() - Count and log a refused frame access.
+ * @dev: the device.
+ * @op: what was refused.
+ * @cmd: the ioctl number, or 0.
+ *
+ * Context: any; the log line is rate-limited.
+ */
+void camgate_count_denial(struct camgate_dev *dev, enum camgate_op op,
+			  unsigned int cmd)
 {
 	atomic64_inc(&dev->denials);
 	pr_notice_ratelimited("denied %s 0x%08x on %s to pid %d (%s) uid %u\n",
 			      op_names[op], cmd, dev->name,
 			      task_tgid_nr(current), current->comm,
 			      from_kuid(&init_user_ns, current_euid()));
-	return -EACCES;
 }
 
 /*
@@ -97,17 +110,23 @@ static int deny(struct camgate_dev *dev, enum camgate_op op, unsigned int cmd)
  * denial is counted and logged).  A call whose guard cannot be found fails
  * closed.  Context: inside an SRCU read section of camgate_srcu.
  */
+static struct camgate_dev *gate_cap(struct file *file, enum camgate_op op,
+				    unsigned int cmd, bool query, u64 *cap_gen)
+{
+	struct camgate_dev *dev = call_dev(file, cap_gen);
+
+	if (!dev || query || may_access(dev, *cap_gen))
+		return dev;
+	camgate_count_denial(dev, op, cmd);
+	return NULL;
+}
+
 static struct camgate_dev *gate(struct file *file, enum camgate_op op,
 				unsigned int cmd, bool query)
 {
-	struct camgate_dev *dev;
 	u64 cap_gen;
 
-	dev = call_dev(file, &cap_gen);
-	if (!dev || query || may_access(dev, cap_gen))
-		return dev;
-	deny(dev, op, cmd);
-	return NULL;
+	return gate_cap(file, op, cmd, query, &cap_gen);
 }
 
 static ssize_t cg_read(struct file *file, char __user *buf, size_t len,
@@ -149,10 +168,18 @@ static __poll_t cg_poll(struct file *file, struct poll_table_struct *wait)
 static long cg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
-	struct camgate_dev *dev = gate(file, CAMGATE_OP_IOCTL, cmd,
-				       camgate_ioctl_is_query(cmd));
-	long ret = dev ? dev->orig->unlocked_ioctl(file, cmd, arg) : -EACCES;
+	struct camgate_dev *dev;
+	u64 cap_gen;
+	long ret;
 
+	dev = gate_cap(file, CAMGATE_OP_IOCTL, cmd,
+		       camgate_ioctl_is_query(cmd), &cap_gen);
+	if (!dev)
+		ret = -EACCES;
+	else if (unlikely(cmd == VIDIOC_EXPBUF))
+		ret = camgate_dmabuf_expbuf(dev, cap_gen, file, arg);
+	else
+		ret = dev->orig->unlocked_ioctl(file, cmd, arg);
 	srcu_read_unlock(&camgate_srcu, idx);
 	return ret;
 }
@@ -348,3 +375,40 @@ unsigned int camgate_dev_count_caps(struct camgate_dev *dev)
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(camgate_dev_count_caps);
+
+/**
+ * camgate_v4l2_zap() - Unmap every mapping of a device's buffers.
+ * @dev: the guard, its generation already bumped.
+ * @seq: this revocation's round, new for the device.
+ *
+ * Zaps the page tables of every VMA of every inode through which a file
+ * of the device was opened; vb2's mappings have no fault handler, so a
+ * later access faults.  Each inode is pinned under the lock (the file is
+ * still linked, so it still holds its inode) and zapped outside it, one at
+ * a time, so nothing is allocated.
+ *
+ * Context: process context.
+ */
+void camgate_v4l2_zap(struct camgate_dev *dev, unsigned long seq)
+{
+	struct camgate_file *cf;
+	struct inode *inode;
+
+	for (;;) {
+		inode = NULL;
+		spin_lock(&camgate_files_lock);
+		list_for_each_entry(cf, &dev->files, dev_node) {
+			if (cf->zap_seq == seq)
+				continue;
+			cf->zap_seq = seq;
+			inode = file_inode(cf->file);
+			ihold(inode);
+			break;
+		}
+		spin_unlock(&camgate_files_lock);
+		if (!inode)
+			return;
+		unmap_mapping_range(inode->i_mapping, 0, 0, 1);
+		iput(inode);
+	}
+}

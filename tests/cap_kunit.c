@@ -32,6 +32,7 @@ static struct camgate_dev *test_dev(struct kunit *test, u32 uid, u32 gid)
 	RCU_INIT_POINTER(dev->owner, o);
 	mutex_init(&dev->cfg_lock);
 	INIT_LIST_HEAD(&dev->files);
+	INIT_LIST_HEAD(&dev->dmabufs);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, free_test_dev, dev));
 	return dev;

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dma-bufs exported from a guarded queue stay bound to their device.
+ *
+ * VIDIOC_EXPBUF returns a dma-buf whose file operations are the dma-buf
+ * core's, not V4L2's, so the capture-path wrappers never see it again.
+ * After a successful EXPBUF, the dma-buf's ops pointer is swapped for a
+ * per-export copy whose mmap and attach check the caller like any frame
+ * access, and whose release unbinds.  Whether a dma-buf is bound is then
+ * decided from the dma-buf itself (its ops are ours), so an unrelated
+ * dma-buf that later reuses the same memory is never mistaken for it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-buf.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/videodev2.h>
+
+#include "camgate.h"
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+struct camgate_dmabuf {
+	struct dma_buf_ops ops;			/* installed in dmabuf->ops */
+	const struct dma_buf_ops *orig;		/* the exporter's */
+	struct dma_buf *dmabuf;
+	struct camgate_dev *dev;		/* holds a kobject reference */
+	u64 gen;				/* capability it was made with */
+	struct list_head dev_node;		/* dev->dmabufs; dmabufs lock */
+	unsigned long zap_seq;			/* dmabufs lock */
+};
+
+static DEFINE_SPINLOCK(camgate_dmabufs_lock);	/* every dev->dmabufs */
+/* The dma-buf core's file operations, learnt at the first export. */
+static const struct file_operations *dma_buf_fops;
+
+static void cg_dmabuf_release(struct dma_buf *dmabuf);
+
+static struct camgate_dmabuf *to_binding(const struct dma_buf *dmabuf)
+{
+	const struct dma_buf_ops *ops = READ_ONCE(dmabuf->ops);
+
+	if (ops->release != cg_dmabuf_release)
+		return NULL;
+	return container_of(ops, struct camgate_dmabuf, ops);
+}
+
+static bool binding_allows(struct camgate_dmabuf *b, enum camgate_op op)
+{
+	bool ok;
+
+	rcu_read_lock();
+	ok = camgate_may_access(rcu_dereference(b->dev->owner),
+				READ_ONCE(camgate_default_allow), b->gen,
+				current_cred());
+	rcu_read_unlock();
+	if (!ok)
+		camgate_count_denial(b->dev, op, 0);
+	return ok;
+}
+
+static int cg_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct camgate_dmabuf *b = to_binding(dmabuf);
+
+	if (!binding_allows(b, CAMGATE_OP_DMABUF_MMAP))
+		return -EACCES;
+	return b->orig->mmap(dmabuf, vma);
+}
+
+static int cg_dmabuf_attach(struct dma_buf *dmabuf,
+			    struct dma_buf_attachment *attach)
+{
+	struct camgate_dmabuf *b = to_binding(dmabuf);
+
+	if (!binding_allows(b, CAMGATE_OP_DMABUF_ATTACH))
+		return -EACCES;
+	return b->orig->attach ? b->orig->attach(dmabuf, attach) : 0;
+}
+
+static void cg_dmabuf_release(struct dma_buf *dmabuf)
+{
+	struct camgate_dmabuf *b = to_binding(dmabuf);
+
+	spin_lock(&camgate_dmabufs_lock);
+	list_del(&b->dev_node);
+	spin_unlock(&camgate_dmabufs_lock);
+	dmabuf->ops = b->orig;
+	b->orig->release(dmabuf);
+	kobject_put(&b->dev->kobj);
+	kfree(b);
+	module_put(THIS_MODULE);
+}
+
+/**
+ * camgate_dmabuf_binding() - Is a file a dma-buf bound to a guarded device?
+ * @file: any file.
+ * @dev: set to the device it is bound to.
+ * @gen: set to the capability generation it was exported with.
+ *
+ * Context: any, under rcu_read_lock(); @file is referenced by the caller.
+ * Return: true if @file is a bound dma-buf.
+ */
+bool camgate_dmabuf_binding(struct file *file, struct camgate_dev **dev,
+			    u64 *gen)
+{
+	const struct file_operations *fops = READ_ONCE(dma_buf_fops);
+	struct camgate_dmabuf *b;
+
+	if (!fops || file->f_op != fops)
+		return false;
+	b = to_binding(file->private_data);
+	if (!b)
+		return false;
+	*dev = b->dev;
+	*gen = b->gen;
+	return true;
+}
+
+/**
+ * camgate_dmabuf_expbuf() - Run VIDIOC_EXPBUF and bind what it exports.
+ * @dev: the guard of the node.
+ * @cap_gen: the capability the caller used.
+ * @file: the node's file.
+ * @arg: the user pointer to struct v4l2_exportbuffer.
+ *
+ * The binding is allocated before the export, so that running out of
+ * memory refuses the export instead of leaving an unbound dma-buf.  The
+ * dma-buf is found again through the descriptor the export installed in the
+ * caller's table; a caller that replaces that descriptor concurrently binds
+ * nothing but its own race (it is the owner, who can leak frames anyway).
+ *
+ * Context: process context, inside the ioctl wrapper.
+ * Return: the driver's result, -ENOMEM if the binding cannot be allocated,
+ * or -EFAULT/-EBADF if the exported descriptor cannot be found again (it
+ * then stays open in the caller, unbound).
+ */
+long camgate_dmabuf_expbuf(struct camgate_dev *dev, u64 cap_gen,
+			   struct file *file, unsigned long arg)
+{
+	struct v4l2_exportbuffer __user *uexp = (void __user *)arg;
+	struct camgate_dmabuf *b;
+	struct dma_buf *dmabuf;
+	s32 fd;
+	long ret;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	if (!try_module_get(THIS_MODULE)) {
+		kfree(b);
+		return -ENODEV;
+	}
+	ret = dev->orig->unlocked_ioctl(file, VIDIOC_EXPBUF, arg);
+	if (ret)
+		goto err_free;
+	ret = -EFAULT;
+	if (get_user(fd, &uexp->fd))
+		goto err_free;
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto err_free;
+	}
+	if (to_binding(dmabuf)) {	/* not the export we just made */
+		dma_buf_put(dmabuf);
+		ret = -EBADF;
+		goto err_free;
+	}
+	b->orig = dmabuf->ops;
+	b->ops = *b->orig;
+	b->ops.mmap = cg_dmabuf_mmap;
+	b->ops.attach = cg_dmabuf_attach;
+	b->ops.release = cg_dmabuf_release;
+	b->dmabuf = dmabuf;
+	b->dev = dev;
+	b->gen = cap_gen;
+	kobject_get(&dev->kobj);
+	WRITE_ONCE(dma_buf_fops, dmabuf->file->f_op);
+	spin_lock(&camgate_dmabufs_lock);
+	list_add_tail(&b->dev_node, &dev->dmabufs);
+	spin_unlock(&camgate_dmabufs_lock);
+	/* From here on the dma-buf is guarded; only then may it be used. */
+	WRITE_ONCE(dmabuf->ops, &b->ops);
+	dma_buf_put(dmabuf);
+	return 0;
+
+err_free:
+	module_put(THIS_MODULE);
+	kfree(b);
+	return ret;
+}
+
+/**
+ * camgate_dmabuf_zap() - Unmap every mapping of a device's dma-bufs.
+ * @dev: the guard, its generation already bumped.
+ * @seq: this revocation's round, new for the device.
+ *
+ * Later accesses through those mappings fault.  Each inode is pinned under
+ * the lock (its dma-buf is still bound, so its file is not yet freed) and
+ * zapped outside it, one at a time, so nothing is allocated.
+ *
+ * Context: process context.
+ */
+void camgate_dmabuf_zap(struct camgate_dev *dev, unsigned long seq)
+{
+	struct camgate_dmabuf *b;
+	struct inode *inode;
+
+	for (;;) {
+		inode = NULL;
+		spin_lock(&camgate_dmabufs_lock);
+		list_for_each_entry(b, &dev->dmabufs, dev_node) {
+			if (b->zap_seq == seq)
+				continue;
+			b->zap_seq = seq;
+			inode = file_inode(b->dmabuf->file);
+			ihold(inode);
+			break;
+		}
+		spin_unlock(&camgate_dmabufs_lock);
+		if (!inode)
+			return;
+		unmap_mapping_range(inode->i_mapping, 0, 0, 1);
+		iput(inode);
+	}
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The socket layer: guarded files never reach a non-owner.
+ *
+ * Every path that installs a file descriptor received from elsewhere
+ * (SCM_RIGHTS over AF_UNIX, pidfd_getfd(), seccomp's addfd) calls
+ * security_file_receive() in the receiving task.  It is not exported and a
+ * module cannot register LSM hooks, so a kprobe on its entry decides and,
+ * to refuse, makes it return -EACCES at once, exactly as an LSM refusal
+ * would: recvmsg() reports MSG_CTRUNC with no descriptor installed and
+ * pidfd_getfd() fails.  An entry probe is used rather than a kretprobe
+ * because a kretprobe silently skips its handler when too many calls are
+ * in flight, which would let a file through.
+ *
+ * A guarded file is the file of a guarded video node, or a dma-buf exported
+ * from one (dmabuf.c).  Every other file is passed untouched after two
+ * pointer compares.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+
+#include "camgate.h"
+#include "compat.h"
+
+CAMGATE_DEFINE_RETURN_STUB();
+
+/* &v4l2_fops, read from the first guarded node's cdev; never changes. */
+static const struct file_operations *v4l2_fops;
+
+/**
+ * camgate_sock_note_fops() - Learn the file operations of video nodes.
+ * @fops: vdev->cdev->ops of a guarded node (the v4l2 core's v4l2_fops).
+ */
+void camgate_sock_note_fops(const struct file_operations *fops)
+{
+	if (!READ_ONCE(v4l2_fops))
+		WRITE_ONCE(v4l2_fops, fops);
+}
+
+/* Context: kprobe handler (preemption off), under rcu_read_lock(). */
+static bool may_receive(struct file *file, struct camgate_dev **devp)
+{
+	const struct file_operations *fops = READ_ONCE(v4l2_fops);
+	bool allow = READ_ONCE(camgate_default_allow);
+	const struct camgate_owner *owner;
+	struct camgate_dev *dev;
+	u64 gen;
+
+	if (fops && file->f_op == fops) {
+		dev = camgate_dev_find(video_devdata(file));
+		if (!dev)
+			return true;	/* not a guarded node */
+		owner = rcu_dereference(dev->owner);
+		*devp = dev;
+		if (!camgate_owner_set(owner))
+			return allow;
+		return camgate_cred_matches(current_cred(), owner);
+	}
+	if (camgate_dmabuf_binding(file, &dev, &gen)) {
+		*devp = dev;
+		return camgate_may_access(rcu_dereference(dev->owner), allow,
+					  gen, current_cred());
+	}
+	return true;
+}
+
+static int file_receive_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct file *file = (struct file *)regs_get_kernel_argument(regs, 0);
+	struct camgate_dev *dev = NULL;
+	bool ok;
+
+	rcu_read_lock();
+	ok = may_receive(file, &dev);
+	if (!ok)
+		camgate_count_denial(dev, CAMGATE_OP_RECEIVE, 0);
+	rcu_read_unlock();
+	if (ok)
+		return 0;
+	camgate_override_return(regs, -EACCES);
+	return 1;	/* we changed the instruction pointer */
+}
+
+NOKPROBE_SYMBOL(file_receive_pre);
+
+static struct kprobe file_receive_probe = {
+	.symbol_name = "security_file_receive",
+	.pre_handler = file_receive_pre,
+};
+
+/**
+ * camgate_sock_init() - Start checking every file receive.
+ *
+ * Context: module init.  camgate must not run half-protected, so a failure
+ * here fails the load.
+ * Return: 0 on success, or register_kprobe()'s error (-ENOENT if the
+ * kernel has no security_file_receive(), -EOPNOTSUPP/-EINVAL without
+ * kprobes).
+ */
+int camgate_sock_init(void)
+{
+	int err = register_kprobe(&file_receive_probe);
+
+	if (err)
+		pr_err("cannot interpose security_file_receive (%d): not loading\n",
+		       err);
+	return err;
+}
+
+/**
+ * camgate_sock_exit() - Stop checking file receives.
+ *
+ * Context: module exit; unregister_kprobe() waits for running handlers.
+ */
+void camgate_sock_exit(void)
+{
+	unregister_kprobe(&file_receive_probe);
+}
