@@ -46,6 +46,22 @@ static inline unsigned long camgate_fix_endbr(unsigned long addr)
 }
 #endif
 
+/* v6.3 made vma->vm_flags read-only behind vm_flags_set(). */
+#include <linux/mm.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+static inline void camgate_vma_set_flags(struct vm_area_struct *vma,
+					 vm_flags_t flags)
+{
+	vm_flags_set(vma, flags);
+}
+#else
+static inline void camgate_vma_set_flags(struct vm_area_struct *vma,
+					 vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
 /*
  * Making a probed function return at once with a chosen value, as
  * bpf_override_return() does (override_function_with_return() is not

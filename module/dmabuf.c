@@ -21,6 +21,7 @@
 #include <linux/videodev2.h>
 
 #include "camgate.h"
+#include "compat.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -67,9 +68,14 @@ static int cg_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct camgate_dmabuf *b = to_binding(dmabuf);
 
+	int ret;
+
 	if (!binding_allows(b, CAMGATE_OP_DMABUF_MMAP))
 		return -EACCES;
-	return b->orig->mmap(dmabuf, vma);
+	ret = b->orig->mmap(dmabuf, vma);
+	if (!ret)	/* not inherited: see cg_mmap() */
+		camgate_vma_set_flags(vma, VM_DONTCOPY);
+	return ret;
 }
 
 static int cg_dmabuf_attach(struct dma_buf *dmabuf,

@@ -25,6 +25,7 @@
 #include <media/v4l2-dev.h>
 
 #include "camgate.h"
+#include "compat.h"
 
 static DEFINE_HASHTABLE(camgate_files, 10);	/* by struct file * */
 static DEFINE_SPINLOCK(camgate_files_lock);	/* hash and dev->files */
@@ -216,12 +217,19 @@ static unsigned long cg_get_unmapped_area(struct file *file,
 	return ret;
 }
 
+/*
+ * A mapping is not inherited across fork(): a child that then changes its
+ * credentials would keep seeing frames through it, where its use of the
+ * inherited file is refused.  A child that stays the owner maps again.
+ */
 static int cg_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
 	struct camgate_dev *dev = gate(file, CAMGATE_OP_MMAP, 0, false);
 	int ret = dev ? dev->orig->mmap(file, vma) : -EACCES;
 
+	if (!ret)
+		camgate_vma_set_flags(vma, VM_DONTCOPY);
 	srcu_read_unlock(&camgate_srcu, idx);
 	return ret;
 }
