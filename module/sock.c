@@ -86,9 +86,23 @@ static int file_receive_pre(struct kprobe *p, struct pt_regs *regs)
 
 NOKPROBE_SYMBOL(file_receive_pre);
 
+/*
+ * Never called (the pre-handler changes the instruction pointer when it
+ * refuses); its presence keeps the override in force: a kprobe with a
+ * post_handler is never jump-optimized (an optimized probe ignores a changed
+ * instruction pointer) and, on ftrace, is registered with IPMODIFY.
+ */
+static void file_receive_post(struct kprobe *p, struct pt_regs *regs,
+			      unsigned long flags)
+{
+}
+
+NOKPROBE_SYMBOL(file_receive_post);
+
 static struct kprobe file_receive_probe = {
 	.symbol_name = "security_file_receive",
 	.pre_handler = file_receive_pre,
+	.post_handler = file_receive_post,
 };
 
 /**

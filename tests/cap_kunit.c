@@ -4,6 +4,8 @@
  * device.c builds one (without a video device: nothing here touches it).
  */
 #include <kunit/test.h>
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
 #include <linux/slab.h>
 
 #include "camgate.h"
@@ -43,14 +45,30 @@ static const struct camgate_owner *owner_of(struct camgate_dev *dev)
 	return rcu_dereference_protected(dev->owner, true);
 }
 
-/* A file opened by @cred now, as cg_open() records it. */
+static const struct file_operations test_fops;
+
+static void test_fput(void *file)
+{
+	fput(file);
+}
+
+/*
+ * A file opened by @cred now, as cg_open() records it; a real file, because
+ * revocation unmaps through its inode.
+ */
 static struct camgate_file *test_open(struct kunit *test,
 				      struct camgate_dev *dev,
 				      const struct cred *cred)
 {
 	struct camgate_file *cf = kunit_kzalloc(test, sizeof(*cf), GFP_KERNEL);
+	struct file *file;
 
 	KUNIT_ASSERT_NOT_NULL(test, cf);
+	file = anon_inode_getfile("camgate-test", &test_fops, NULL, O_RDONLY);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, test_fput, file));
+	cf->file = file;
 	cf->dev = dev;
 	cf->cap_gen = camgate_cap_mint(owner_of(dev), cred);
 	list_add_tail(&cf->dev_node, &dev->files);
