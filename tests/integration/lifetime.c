@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetime (ATTACKS.md cases 19, 20): the camera goes away under open,
+ * mapped and blocked files; camgate is unloaded under open files, and
+ * loaded and unloaded many times.  Nothing may oops, leak or hang (the VM
+ * harness fails the run on any splat, and kmemleak scans at the end on the
+ * debug kernel); every caller fails cleanly.
+ *
+ * Needs root, vivid bound to its platform device "vivid.0", and camgate's
+ * module file (CAMGATE_KO, found under / otherwise).
+ */
+#include "tap.h"
+#include "camgate_test.h"
+#include "holder.h"
+
+#include <pthread.h>
+
+#define VIVID_DRV "/sys/bus/platform/drivers/vivid"
+
+static char ko[PATH_MAX];
+static unsigned int cycles = 100;
+
+static int find_ko(void)
+{
+	const char *env = getenv("CAMGATE_KO");
+	FILE *f;
+
+	if (env && *env) {
+		snprintf(ko, sizeof(ko), "%s", env);
+		return access(ko, R_OK);
+	}
+	f = popen("find / -xdev -name camgate.ko 2>/dev/null", "r");
+	if (!f || !fgets(ko, sizeof(ko), f)) {
+		if (f)
+			pclose(f);
+		return -1;
+	}
+	pclose(f);
+	ko[strcspn(ko, "\n")] = '\0';
+	return access(ko, R_OK);
+}
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* After vivid comes back or camgate reloads: nodes open to all, owner set. */
+static int reconfigure(void)
+{
+	long deadline = tap_now_ms() + 10000;
+
+	while (access(cg.sysfs, F_OK) && tap_now_ms() < deadline)
+		tap_sleep_ms(50);
+	sh("chmod 0666 /dev/video* /dev/vbi* /dev/swradio* /dev/v4l-touch* 2>/dev/null");
+	cg_restore_config();
+	return access(cg.sysfs, F_OK);
+}
+
+struct blocked_dq {
+	int fd;
+	long ret;
+	int err;
+	int done;
+};
+
+static void *dq(void *arg)
+{
+	struct blocked_dq *d = arg;
+	struct v4l2_buffer b = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+
+	d->ret = ioctl(d->fd, VIDIOC_DQBUF, &b);
+	d->err = errno;
+	CG_STORE(d->done, 1);
+	return NULL;
+}
+
+/* The owner: mapped buffers, a blocked DQBUF, a second open file. */
+static int owner_session(void *arg)
+{
+	int sock = *(int *)arg, fd2;
+	struct blocked_dq d = { 0 };
+	struct cg_holder h;
+	unsigned char byte;
+	pthread_t t;
+	char x;
+
+	if (cg_holder_open(&h, 0, 30, 0))
+		return TAP_FAIL;
+	fd2 = cg_open(O_RDWR);
+	d.fd = h.fd;
+	pthread_create(&t, NULL, dq, &d);
+	tap_sleep_ms(200);
+	CHECK(!CG_LOAD(d.done), "DQBUF did not block");
+	write(sock, "b", 1);		/* blocked: unbind now */
+	if (read(sock, &x, 1) != 1)	/* unbound */
+		return TAP_FAIL;
+	pthread_join(t, NULL);
+	tap_diag("blocked DQBUF returned %ld (%s) on removal", d.ret,
+		 strerror(d.err));
+	CHECK(d.ret == -1, "DQBUF returned %ld after removal", d.ret);
+	/* Every call on the dead node fails; touching the mapping may fault. */
+	CHECK(ioctl(h.fd, VIDIOC_QUERYCAP, &(struct v4l2_capability){}) == -1,
+	      "QUERYCAP worked on a removed node");
+	cg_touch(h.map[0], &byte);
+	close(fd2);
+	close(h.dmabuf);
+	munmap(h.map[0], h.len[0]);
+	return tap_result();	/* exit closes and unmaps the rest */
+}
+
+static int unbind_under_files(void *arg __attribute__((unused)))
+{
+	int sv[2];
+	char x;
+	pid_t pid;
+
+	if (access(VIVID_DRV "/vivid.0", F_OK))
+		return tap_skip("vivid is not bound to vivid.0");
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return TAP_FAIL;
+	pid = cg_spawn(cg.owner, owner_session, &sv[1]);
+	if (!CHECK(read(sv[0], &x, 1) == 1, "the owner's session failed"))
+		goto out;
+	CHECK(sh("echo vivid.0 > " VIVID_DRV "/unbind") == 0, "unbind failed");
+	CHECK(access(cg.sysfs, F_OK) != 0,
+	      "%s still exists after the node was removed", cg.sysfs);
+	write(sv[0], "u", 1);
+	CHECK(cg_wait(pid, 10000) == TAP_PASS, "the owner's session failed");
+out:
+	CHECK(sh("echo vivid.0 > " VIVID_DRV "/bind") == 0, "bind failed");
+	CHECK(reconfigure() == 0, "%s did not come back", cg.sysfs);
+	return tap_result();
+}
+
+static int owner_streams(void *arg __attribute__((unused)))
+{
+	struct cg_holder h;
+
+	if (cg_holder_open(&h, O_NONBLOCK, 30, CG_MAXBUF))
+		return TAP_FAIL;
+	CHECK(cg_holder_frame(&h, 3000) == 0, "no intact frame");
+	return tap_result();
+}
+
+static int stream_after_rebind(void *arg __attribute__((unused)))
+{
+	CHECK(cg_run_as(cg.owner, owner_streams, NULL, 15000) == TAP_PASS,
+	      "the owner cannot stream on the new node");
+	return tap_result();
+}
+
+static int hold_open(void *arg)
+{
+	int sock = *(int *)arg;
+	struct cg_holder h;
+	char x;
+
+	if (cg_holder_open(&h, O_NONBLOCK, 30, CG_MAXBUF))
+		return TAP_FAIL;
+	write(sock, "o", 1);
+	read(sock, &x, 1);
+	return TAP_PASS;
+}
+
+static int rmmod_refused(void *arg __attribute__((unused)))
+{
+	int sv[2];
+	char x;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return TAP_FAIL;
+	pid = cg_spawn(cg.owner, hold_open, &sv[1]);
+	if (!CHECK(read(sv[0], &x, 1) == 1, "the owner could not open"))
+		return tap_result();
+	CHECK(sh("rmmod camgate 2>/dev/null") != 0,
+	      "rmmod succeeded with open, mapped files");
+	CHECK(access(CG_SYSFS_ROOT, F_OK) == 0, "camgate is gone");
+	write(sv[0], "c", 1);
+	CHECK(cg_wait(pid, 10000) == TAP_PASS, "the owner's session failed");
+	CHECK(sh("rmmod camgate") == 0, "rmmod failed once the files closed");
+	CHECK(sh("insmod %s", ko) == 0, "insmod %s failed", ko);
+	CHECK(reconfigure() == 0, "the node is not guarded after reload");
+	CHECK(cg_run_as(cg.owner, owner_streams, NULL, 15000) == TAP_PASS,
+	      "the owner cannot stream after reload");
+	return tap_result();
+}
+
+static long slab_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static int load_cycles(void *arg __attribute__((unused)))
+{
+	long before, after, start = tap_now_ms();
+	unsigned int i, failed = 0;
+
+	sh("echo 3 > /proc/sys/vm/drop_caches");
+	before = slab_kb();
+	for (i = 0; i < cycles && !failed; i++) {
+		if (sh("rmmod camgate") || sh("insmod %s", ko) ||
+		    access(cg.sysfs, F_OK))
+			failed = i + 1;
+	}
+	sh("echo 3 > /proc/sys/vm/drop_caches");
+	after = slab_kb();
+	tap_diag("%u insmod/rmmod cycles in %ld ms; Slab %ld kB -> %ld kB",
+		 i, tap_now_ms() - start, before, after);
+	CHECK(!failed, "cycle %u failed", failed);
+	CHECK(reconfigure() == 0, "the node is not guarded after the cycles");
+	CHECK(cg_run_as(cg.owner, owner_streams, NULL, 15000) == TAP_PASS,
+	      "the owner cannot stream after the cycles");
+	return tap_result();
+}
+
+int main(void)
+{
+	const char *c = getenv("CAMGATE_LOAD_CYCLES");
+
+	if (c && atoi(c) > 0)
+		cycles = atoi(c);
+	tap_plan(4, 100 + cycles * 3);
+	cg_env_load();
+	if (find_ko())
+		tap_diag("camgate.ko not found: set CAMGATE_KO");
+	tap_run(unbind_under_files, NULL, 40,
+		"case 19: vivid unbound under open, mapped files and a blocked DQBUF");
+	tap_run(stream_after_rebind, NULL, 30,
+		"case 19: the rebound node is guarded and the owner streams");
+	tap_run(rmmod_refused, NULL, 60,
+		"case 20: rmmod with open mapped files is refused; works after close");
+	tap_run(load_cycles, NULL, 40 + cycles * 3,
+		"case 20: %u insmod/rmmod cycles, then the owner streams", cycles);
+	cg_restore_config();
+	return tap_finish();
+}
