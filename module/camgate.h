@@ -123,6 +123,12 @@ void camgate_v4l2_wrap(struct camgate_dev *dev);
 void camgate_v4l2_zap(struct camgate_dev *dev, unsigned long seq);
 
 /* dmabuf.c: exported dma-bufs bound to their device. */
+struct camgate_dmabuf;
+struct dma_buf;
+struct camgate_dmabuf *camgate_dmabuf_alloc(void);
+void camgate_dmabuf_free(struct camgate_dmabuf *b);
+int camgate_dmabuf_bind(struct camgate_dmabuf *b, struct dma_buf *dmabuf,
+			struct camgate_dev *dev, u64 cap_gen);
 long camgate_dmabuf_expbuf(struct camgate_dev *dev, u64 cap_gen,
 			   struct file *file, unsigned long arg);
 bool camgate_dmabuf_binding(struct file *file, struct camgate_dev **dev,

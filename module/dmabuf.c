@@ -25,6 +25,7 @@
 
 MODULE_IMPORT_NS(DMA_BUF);
 
+/* One exported dma-buf bound to its device; freed by the dma-buf's release. */
 struct camgate_dmabuf {
 	struct dma_buf_ops ops;			/* installed in dmabuf->ops */
 	const struct dma_buf_ops *orig;		/* the exporter's */
@@ -126,6 +127,73 @@ bool camgate_dmabuf_binding(struct file *file, struct camgate_dev **dev,
 	*gen = b->gen;
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(camgate_dmabuf_binding);
+
+/**
+ * camgate_dmabuf_alloc() - Allocate a binding, before the export it binds.
+ *
+ * Holds a module reference until the binding is freed or released.
+ *
+ * Return: the binding, or NULL (-ENOMEM, or the module is going away).
+ */
+struct camgate_dmabuf *camgate_dmabuf_alloc(void)
+{
+	struct camgate_dmabuf *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (b && !try_module_get(THIS_MODULE)) {
+		kfree(b);
+		b = NULL;
+	}
+	return b;
+}
+EXPORT_SYMBOL_IF_KUNIT(camgate_dmabuf_alloc);
+
+/**
+ * camgate_dmabuf_free() - Free a binding that bound nothing.
+ * @b: from camgate_dmabuf_alloc().
+ */
+void camgate_dmabuf_free(struct camgate_dmabuf *b)
+{
+	kfree(b);
+	module_put(THIS_MODULE);
+}
+EXPORT_SYMBOL_IF_KUNIT(camgate_dmabuf_free);
+
+/**
+ * camgate_dmabuf_bind() - Bind a dma-buf to a guarded device.
+ * @b: from camgate_dmabuf_alloc(); owned by the dma-buf from now on.
+ * @dmabuf: the dma-buf just exported from the device's queue.
+ * @dev: the guard.
+ * @cap_gen: the capability the exporter used.
+ *
+ * Swaps the dma-buf's ops for @b's copy; its release unbinds and frees @b.
+ *
+ * Context: process context; the caller holds a reference to @dmabuf.
+ * Return: 0, or -EBUSY if @dmabuf is already bound (@b is then untouched).
+ */
+int camgate_dmabuf_bind(struct camgate_dmabuf *b, struct dma_buf *dmabuf,
+			struct camgate_dev *dev, u64 cap_gen)
+{
+	if (to_binding(dmabuf))
+		return -EBUSY;
+	b->orig = dmabuf->ops;
+	b->ops = *b->orig;
+	b->ops.mmap = cg_dmabuf_mmap;
+	b->ops.attach = cg_dmabuf_attach;
+	b->ops.release = cg_dmabuf_release;
+	b->dmabuf = dmabuf;
+	b->dev = dev;
+	b->gen = cap_gen;
+	kobject_get(&dev->kobj);
+	WRITE_ONCE(dma_buf_fops, dmabuf->file->f_op);
+	spin_lock(&camgate_dmabufs_lock);
+	list_add_tail(&b->dev_node, &dev->dmabufs);
+	spin_unlock(&camgate_dmabufs_lock);
+	/* From here on the dma-buf is guarded; only then may it be used. */
+	WRITE_ONCE(dmabuf->ops, &b->ops);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(camgate_dmabuf_bind);
 
 /**
  * camgate_dmabuf_expbuf() - Run VIDIOC_EXPBUF and bind what it exports.
@@ -149,18 +217,13 @@ long camgate_dmabuf_expbuf(struct camgate_dev *dev, u64 cap_gen,
 			   struct file *file, unsigned long arg)
 {
 	struct v4l2_exportbuffer __user *uexp = (void __user *)arg;
-	struct camgate_dmabuf *b;
+	struct camgate_dmabuf *b = camgate_dmabuf_alloc();
 	struct dma_buf *dmabuf;
 	s32 fd;
 	long ret;
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)
 		return -ENOMEM;
-	if (!try_module_get(THIS_MODULE)) {
-		kfree(b);
-		return -ENODEV;
-	}
 	ret = dev->orig->unlocked_ioctl(file, VIDIOC_EXPBUF, arg);
 	if (ret)
 		goto err_free;
@@ -172,32 +235,16 @@ long camgate_dmabuf_expbuf(struct camgate_dev *dev, u64 cap_gen,
 		ret = PTR_ERR(dmabuf);
 		goto err_free;
 	}
-	if (to_binding(dmabuf)) {	/* not the export we just made */
-		dma_buf_put(dmabuf);
+	ret = camgate_dmabuf_bind(b, dmabuf, dev, cap_gen);
+	dma_buf_put(dmabuf);
+	if (ret) {	/* not the export we just made */
 		ret = -EBADF;
 		goto err_free;
 	}
-	b->orig = dmabuf->ops;
-	b->ops = *b->orig;
-	b->ops.mmap = cg_dmabuf_mmap;
-	b->ops.attach = cg_dmabuf_attach;
-	b->ops.release = cg_dmabuf_release;
-	b->dmabuf = dmabuf;
-	b->dev = dev;
-	b->gen = cap_gen;
-	kobject_get(&dev->kobj);
-	WRITE_ONCE(dma_buf_fops, dmabuf->file->f_op);
-	spin_lock(&camgate_dmabufs_lock);
-	list_add_tail(&b->dev_node, &dev->dmabufs);
-	spin_unlock(&camgate_dmabufs_lock);
-	/* From here on the dma-buf is guarded; only then may it be used. */
-	WRITE_ONCE(dmabuf->ops, &b->ops);
-	dma_buf_put(dmabuf);
 	return 0;
 
 err_free:
-	module_put(THIS_MODULE);
-	kfree(b);
+	camgate_dmabuf_free(b);
 	return ret;
 }
 

@@ -394,6 +394,7 @@ const struct kobj_type camgate_dev_ktype = {
 	.sysfs_ops = &kobj_sysfs_ops,
 	.default_groups = camgate_dev_groups,
 };
+EXPORT_SYMBOL_IF_KUNIT(camgate_dev_ktype);
 
 /**
  * camgate_sysfs_add_dev() - Create a guarded device's directory.

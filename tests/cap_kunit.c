@@ -11,35 +11,6 @@
 #include "camgate.h"
 #include "kunit_util.h"
 
-static void free_test_dev(void *p)
-{
-	struct camgate_dev *dev = p;
-
-	kfree(rcu_access_pointer(dev->owner));
-	kfree(dev);
-}
-
-static struct camgate_dev *test_dev(struct kunit *test, u32 uid, u32 gid)
-{
-	struct camgate_dev *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
-	struct camgate_owner *o = kzalloc(sizeof(*o), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, dev);
-	if (!o)
-		kfree(dev);
-	KUNIT_ASSERT_NOT_NULL(test, o);
-	o->uid = test_uid(uid);
-	o->gid = test_gid(gid);
-	o->gen = 1;
-	RCU_INIT_POINTER(dev->owner, o);
-	mutex_init(&dev->cfg_lock);
-	INIT_LIST_HEAD(&dev->files);
-	INIT_LIST_HEAD(&dev->dmabufs);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, free_test_dev, dev));
-	return dev;
-}
-
 static const struct camgate_owner *owner_of(struct camgate_dev *dev)
 {
 	return rcu_dereference_protected(dev->owner, true);

@@ -53,4 +53,38 @@ static inline struct cred *test_cred(struct kunit *test, u32 euid, u32 egid,
 	return cred;
 }
 
+static void test_put_dev(void *dev)
+{
+	kobject_put(&((struct camgate_dev *)dev)->kobj);
+}
+
+/*
+ * A guard built the way device.c builds one, without a video device
+ * (nothing the tests call touches it), freed through its kobject.
+ */
+static inline struct camgate_dev *test_dev(struct kunit *test, u32 uid,
+					   u32 gid)
+{
+	struct camgate_dev *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	struct camgate_owner *o = kzalloc(sizeof(*o), GFP_KERNEL);
+
+	if (!dev || !o) {
+		kfree(dev);
+		kfree(o);
+		KUNIT_FAIL_AND_ABORT(test, "out of memory");
+	}
+	o->uid = test_uid(uid);
+	o->gid = test_gid(gid);
+	o->gen = 1;
+	RCU_INIT_POINTER(dev->owner, o);
+	mutex_init(&dev->cfg_lock);
+	INIT_LIST_HEAD(&dev->files);
+	INIT_LIST_HEAD(&dev->dmabufs);
+	strscpy(dev->name, "kunit", sizeof(dev->name));
+	kobject_init(&dev->kobj, &camgate_dev_ktype);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, test_put_dev, dev));
+	return dev;
+}
+
 #endif
