@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make test: the whole camgate suite.
+#
+#   KERNELS="stock-6.1 stock-6.12 debug-6.12"  which kernels (default: all three)
+#   EXTRA_TESTS=DIR                            your own test programs, run in each VM
+#   VM_TIMEOUT=SECONDS                         hard limit per VM
+#
+# Steps: install what is missing (tests/deps.sh), W=1 + sparse builds
+# against both stock kernels' headers, the integration test programs,
+# then for each kernel: camgate (and camgate_kunit on the debug kernel),
+# an initramfs, one VM boot.  Every test prints one line on stdout,
+#   ok|not ok <kernel> <suite> <case>
+# and the run ends with "N passed, N failed[, N skipped]".  Progress goes
+# to stderr; logs stay in build/logs/.  Exit status 1 if anything failed.
+set -uo pipefail
+. "$(dirname "$0")/vm/lib.sh"
+
+kernels=${KERNELS:-stock-6.1 stock-6.12 debug-6.12}
+logs=$top/build/logs
+results=$top/build/results.txt
+mkdir -p "$logs"
+: >"$results"
+t0=$(date +%s)
+
+# Every result line goes to stdout and to build/results.txt.
+result() { echo "$*" | tee -a "$results"; }
+step_ok() { result "ok $1"; }
+step_fail() { result "not ok $1"; shift; for l in "$@"; do result "# $l"; done; }
+
+for k in $kernels; do
+	case "$k" in stock-6.1 | stock-6.12 | debug-6.12) ;;
+	*) die "KERNELS: unknown kernel '$k' (stock-6.1, stock-6.12, debug-6.12)" ;;
+	esac
+done
+if [ -n "${EXTRA_TESTS:-}" ]; then
+	[ -d "$EXTRA_TESTS" ] || die "EXTRA_TESTS=$EXTRA_TESTS is not a directory"
+	EXTRA_TESTS=$(cd "$EXTRA_TESTS" && pwd)
+	export EXTRA_TESTS
+fi
+
+log "installing missing packages (apt-get), if any"
+"$top/tests/deps.sh" || die "cannot install the packages the tests need"
+
+log "W=1 + sparse builds against the stock kernels' headers"
+# check.sh prints "ok|not ok host check <tree>" and "# " diagnostics.
+"$top/tests/check.sh" >"$logs/check.out" 2>&1
+checkrc=$?
+tee -a "$results" <"$logs/check.out" | grep -E '^(not )?ok |^#'
+if [ $checkrc != 0 ] && ! grep -q '^not ok ' "$logs/check.out"; then
+	step_fail "host check W=1+sparse" "tests/check.sh failed: $(tail -n 1 "$logs/check.out")"
+fi
+
+log "building the integration test programs"
+if tdir=$("$vmdir/build-tests.sh"); then
+	step_ok "host build test-programs"
+else
+	step_fail "host build test-programs" "see $logs/tests-build.log"
+	tdir=
+fi
+
+for k in $kernels; do
+	kt0=$(date +%s)
+	log "=== $k"
+	if ! kernel_paths "$k"; then
+		step_fail "$k build kernel" "the kernel could not be fetched or built (see above)"
+		continue
+	fi
+	if ! src=$("$vmdir/build-module.sh" "$k" "$KDIR"); then
+		step_fail "$k build camgate.ko" "see $logs/module-$k.log"
+		continue
+	fi
+	step_ok "$k build camgate.ko"
+	if [ -z "$tdir" ]; then
+		step_fail "$k vm skipped" "no test programs to run"
+		continue
+	fi
+	initrd=$top/build/$k/initramfs.cpio.gz
+	if ! "$vmdir/mkinitramfs.sh" "$k" "$KMODDIR" "$src" "$initrd"; then
+		step_fail "$k build initramfs" "see the messages above"
+		continue
+	fi
+	console=$logs/console-$k.log
+	log "$k: booting the VM (console: $console)"
+	"$vmdir/run-vm.sh" "$k" "$KIMAGE" "$initrd" "$console"
+	vmrc=$?
+	[ $vmrc = 124 ] && log "$k: the VM hit its time limit"
+	awk -v kernel="$k" -v debug="$KDEBUG" -f "$vmdir/parse.awk" "$console" | tee -a "$results"
+	log "$k: done in $(($(date +%s) - kt0)) s"
+done
+
+passed=$(grep -c '^ok ' "$results" | tr -d ' ')
+skipped=$(grep -c '^ok .* # SKIP ' "$results" | tr -d ' ')
+failed=$(grep -c '^not ok ' "$results" | tr -d ' ')
+passed=$((passed - skipped))
+log "finished in $(($(date +%s) - t0)) s; results in $results, logs in $logs/"
+if [ "$failed" -gt 0 ]; then
+	log "failed:"
+	grep '^not ok ' "$results" | sed 's/^/camgate:   /' >&2
+fi
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" = 0 ]

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build camgate (and camgate_kunit when KDIR has CONFIG_KUNIT) for one kernel.
+#
+#   build-module.sh NAME KDIR
+#
+# The sources are mirrored into build/NAME/src so that the three kernels'
+# objects never meet in the work tree; rsync keeps the mirror's mtimes,
+# so a warm rebuild compiles only what changed.  Prints the src directory.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=${1:?usage: build-module.sh NAME KDIR}
+kdir=${2:?usage: build-module.sh NAME KDIR}
+src=$top/build/$name/src
+mlog=$top/build/logs/module-$name.log
+
+[ -f "$top/Kbuild" ] && compgen -G "$top/module/*.c" >/dev/null ||
+	die "no module sources yet (Kbuild, module/*.c)"
+mkdir -p "$src" "${mlog%/*}"
+# Build products are excluded, hence protected from --delete.
+(cd "$top" && rsync -aR --delete --exclude='*.o' --exclude='*.ko' --exclude='.*' \
+	--exclude='*.mod' --exclude='*.mod.c' --exclude=Module.symvers --exclude=modules.order \
+	Kbuild module include tests/*_kunit.c tests/*.h "$src/")
+
+log "$name: building camgate against $kdir"
+if ! make -C "$kdir" M="$src" W=1 -j"$(nproc)" modules >"$mlog" 2>&1; then
+	tail -n 30 "$mlog" >&2
+	die "$name: module build failed (full log: $mlog)"
+fi
+[ -f "$src/camgate.ko" ] || die "$name: make succeeded but produced no camgate.ko"
+if grep -E 'warning:' "$mlog" >&2; then
+	die "$name: warnings building camgate with W=1 (full log: $mlog)"
+fi
+echo "$src"

@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the integration test programs (static: the initramfs has no libc)
+# and the VM helper runas into build/tests/.  An empty tests/integration/
+# is fine.  Prints build/tests.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=$top/build/tests
+tlog=$top/build/logs/tests-build.log
+cc=(gcc -static -O2 -Wall -Wextra)
+rm -rf "$out" && mkdir -p "$out/bin" "${tlog%/*}"
+: >"$tlog"
+
+"${cc[@]}" -o "$out/runas" "$vmdir/runas.c" 2>>"$tlog" || { cat "$tlog" >&2; die "cannot build runas"; }
+
+for c in "$top"/tests/integration/*.c; do
+	[ -e "$c" ] || continue
+	prog=$(basename "$c" .c)
+	if ! "${cc[@]}" -I"$top/include" -o "$out/bin/$prog" "$c" >>"$tlog" 2>&1; then
+		cat "$tlog" >&2
+		die "cannot build tests/integration/$prog.c (log: $tlog)"
+	fi
+done
+for s in "$top"/tests/integration/*.sh; do
+	[ -e "$s" ] || continue
+	install -m 0755 "$s" "$out/bin/"
+done
+# Warnings are not errors for gcc here, but they are for us.
+if grep -q 'warning:' "$tlog"; then
+	cat "$tlog" >&2
+	die "warnings building the test programs (log: $tlog)"
+fi
+echo "$out"

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the VM harness scripts (sourced, not run).
+#
+# Kernel names used everywhere: stock-6.1, stock-6.12 (Debian's own images
+# and headers) and debug-6.12 (built from linux-source-6.12 by
+# build-kernel.sh).  kernel_paths NAME sets, for that kernel:
+#   KIMAGE   bootable image
+#   KMODDIR  its lib/modules/<version> directory (modules.dep, media modules)
+#   KVER     its version string
+#   KDIR     the tree out-of-tree modules are built against
+#   KDEBUG   1 for the debug kernel (KUnit, kmemleak, panic_on_warn)
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+vmdir=$top/tests/vm
+cache=${CAMGATE_CACHE:-$HOME/.cache/camgate}
+
+log() { echo "camgate: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+kernel_paths() {
+	local name=$1 dir
+	case "$name" in
+	stock-6.1 | stock-6.12)
+		dir=$("$vmdir/stock-kernel.sh" "$name")
+		KIMAGE=$dir/vmlinuz
+		KDEBUG=0
+		;;
+	debug-6.12)
+		# build-kernel.sh answers from its cache when the kernel is built.
+		dir=$("$vmdir/build-kernel.sh" debug)
+		KIMAGE=$dir/bzImage
+		dir=$dir/mods
+		KDEBUG=1
+		;;
+	*) die "unknown kernel '$name' (stock-6.1, stock-6.12, debug-6.12)" ;;
+	esac
+	KMODDIR=$(echo "$dir"/lib/modules/*)
+	[ -f "$KMODDIR/modules.dep" ] || die "$name: no modules.dep under $dir/lib/modules"
+	KVER=${KMODDIR##*/}
+	# The stock cache dir and the debug modules dir both carry a "build"
+	# link to the tree to build against (headers package / O= tree).
+	KDIR=$(readlink -f "$KMODDIR/build")
+	[ -f "$KDIR/Makefile" ] || die "$name: no kernel build tree at $KMODDIR/build"
+	[ -f "$KIMAGE" ] || die "$name: no kernel image at $KIMAGE"
+}

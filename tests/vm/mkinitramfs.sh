@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Make the initramfs for one kernel.
+#
+#   mkinitramfs.sh NAME KMODDIR MODSRC OUT
+#
+# NAME     kernel name (stock-6.1, stock-6.12, debug-6.12)
+# KMODDIR  that kernel's lib/modules/<version> (modules.dep, vivid's stack)
+# MODSRC   where build-module.sh left camgate.ko (and camgate_kunit.ko)
+# OUT      the cpio.gz to write
+#
+# Also takes build/tests/ (build-tests.sh) and, when EXTRA_TESTS is set,
+# every executable in that directory (into /extra).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=${1:?usage: mkinitramfs.sh NAME KMODDIR MODSRC OUT}
+kmoddir=${2:?}
+modsrc=${3:?}
+out=${4:?}
+kver=${kmoddir##*/}
+tests=$top/build/tests
+root=$top/build/$name/initramfs
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,camgate,tests,extra}
+
+# busybox: one static binary, an applet link for each command it has.
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list-full); do
+	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+
+# vivid and everything it needs, in load order.  modules.dep lists a
+# module's dependencies so that loading them last-first works (what
+# modprobe does).  Debian 6.12 ships .ko.xz, which busybox insmod cannot
+# read: decompress into the image.  udmabuf is optional (DMABUF import
+# tests skip without it).
+moddep() { # module name -> its modules.dep line, or nothing
+	awk -F: -v m="$1" '{ n = $1; sub(/.*\//, "", n); sub(/\.ko(\.xz|\.zst|\.gz)?$/, "", n);
+	                     gsub(/-/, "_", n) } n == m { print; exit }' "$kmoddir/modules.dep"
+}
+load_order=()
+add_module() {
+	local line deps i
+	line=$(moddep "$1")
+	[ -n "$line" ] || return 1
+	read -ra deps <<<"${line#*:}"
+	for ((i = ${#deps[@]} - 1; i >= 0; i--)); do load_order+=("${deps[i]}"); done
+	load_order+=("${line%%:*}")
+}
+add_module vivid || die "$name: vivid is not in $kmoddir/modules.dep"
+add_module udmabuf || true
+# Whatever camgate itself links against (today a subset of vivid's stack).
+for dep in $(/sbin/modinfo -F depends "$modsrc/camgate.ko" | tr , ' '); do
+	add_module "${dep//-/_}" || die "$name: camgate needs $dep, not in modules.dep"
+done
+modlist=$root/lib/modules/$kver/camgate-load-order
+mkdir -p "${modlist%/*}"
+: >"$modlist"
+declare -A seen=()
+for m in "${load_order[@]}"; do
+	[ -z "${seen[$m]:-}" ] || continue
+	seen[$m]=1
+	rel=${m%.xz}
+	rel=${rel%.zst}
+	rel=${rel%.gz}
+	dst=$root/lib/modules/$kver/$rel
+	mkdir -p "${dst%/*}"
+	case "$m" in
+	*.xz) xz -dc "$kmoddir/$m" >"$dst" ;;
+	*.zst) zstd -qdc "$kmoddir/$m" >"$dst" ;;
+	*.gz) gzip -dc "$kmoddir/$m" >"$dst" ;;
+	*) cp "$kmoddir/$m" "$dst" ;;
+	esac
+	echo "${dst#"$root"}" >>"$modlist"
+done
+
+cp "$modsrc/camgate.ko" "$root/camgate/"
+[ ! -f "$modsrc/camgate_kunit.ko" ] || cp "$modsrc/camgate_kunit.ko" "$root/camgate/"
+
+# Test programs (mode 0755: some re-execute themselves as the owner uid).
+cp "$tests/runas" "$root/bin/runas"
+cp -a "$tests/bin/." "$root/tests/"
+if [ -n "${EXTRA_TESTS:-}" ]; then
+	[ -d "$EXTRA_TESTS" ] || die "EXTRA_TESTS=$EXTRA_TESTS is not a directory"
+	for f in "$EXTRA_TESTS"/*; do
+		[ -f "$f" ] && [ -x "$f" ] && cp -L "$f" "$root/extra/"
+	done
+fi
+
+# v4l2-compliance and v4l2-ctl are dynamically linked: bring their
+# libraries and the loader, at the paths the binaries expect.
+for bin in /usr/bin/v4l2-compliance /usr/bin/v4l2-ctl; do
+	cp "$bin" "$root/usr/bin/"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
+
+cp "$vmdir/init" "$root/init"
+chmod 0755 "$root/init"
+cat >"$root/etc/camgate.conf" <<CONF
+KERNEL=$name
+KVER=$kver
+CONF
+cat >"$root/etc/passwd" <<'PASSWD'
+root:x:0:0:root:/root:/bin/sh
+owner:x:1000:1000:camgate owner:/tmp:/bin/sh
+other:x:1001:1001:unrelated user:/tmp:/bin/sh
+PASSWD
+cat >"$root/etc/group" <<'GROUP'
+root:x:0:
+owner:x:1000:
+other:x:1001:
+GROUP
+chmod 1777 "$root/tmp"
+
+(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) |
+	gzip -1 >"$out"

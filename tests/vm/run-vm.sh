@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot one test VM and save its console.
+#
+#   run-vm.sh NAME KERNEL_IMAGE INITRAMFS LOG [KERNEL_ARGS...]
+#
+# The VM powers off by itself (init ends with reboot -f and qemu runs with
+# -no-reboot); a hard timeout (VM_TIMEOUT seconds) stops a hung one.
+# Exit status: 0 when qemu exited by itself, 124 on timeout.
+# Progress: init's "camgate-vm:" lines are echoed to stderr as they come.
+set -euo pipefail
+
+name=${1:?usage: run-vm.sh NAME KERNEL_IMAGE INITRAMFS LOG [ARGS...]}
+image=${2:?}
+initrd=${3:?}
+log=${4:?}
+shift 4
+
+# TCG runs the debug kernel (KASAN, lockdep, kmemleak) several times slower.
+# loglevel=5 puts KERN_WARNING and worse on the console (WARN, lockdep,
+# KASAN, UBSAN reports) but not camgate's per-denial notices.
+args=(console=ttyS0 panic=-1 oops=panic loglevel=5)
+case "$name" in
+debug*) mem=4G; limit=${VM_TIMEOUT:-3600}; args+=(panic_on_warn=1 kasan.fault=panic) ;;
+*) mem=2G; limit=${VM_TIMEOUT:-1200} ;;
+esac
+args+=("$@")
+
+mkdir -p "$(dirname "$log")"
+rc=0
+timeout -k 10 "$limit" \
+	qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp 2 \
+		-nographic -no-reboot -nodefaults -serial stdio \
+		-kernel "$image" -initrd "$initrd" -append "${args[*]}" \
+		</dev/null 2>&1 | tee "$log" |
+	{ grep --line-buffered -a '^camgate-vm:' | sed -u "s/^camgate-vm:/camgate: $name:/" >&2 || true; } ||
+	rc=${PIPESTATUS[0]}
+exit "$rc"
