@@ -86,6 +86,7 @@ enum camgate_op {
 	CAMGATE_OP_RECEIVE,
 	CAMGATE_OP_DMABUF_MMAP,
 	CAMGATE_OP_DMABUF_ATTACH,
+	CAMGATE_OP_BINDER,
 };
 
 extern struct srcu_struct camgate_srcu;

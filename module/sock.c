@@ -4,13 +4,16 @@
  *
  * Every path that installs a file descriptor received from elsewhere
  * (SCM_RIGHTS over AF_UNIX, pidfd_getfd(), seccomp's addfd) calls
- * security_file_receive() in the receiving task.  It is not exported and a
- * module cannot register LSM hooks, so a kprobe on its entry decides and,
- * to refuse, makes it return -EACCES at once, exactly as an LSM refusal
- * would: recvmsg() reports MSG_CTRUNC with no descriptor installed and
- * pidfd_getfd() fails.  An entry probe is used rather than a kretprobe
- * because a kretprobe silently skips its handler when too many calls are
- * in flight, which would let a file through.
+ * security_file_receive() in the receiving task; binder calls
+ * security_binder_transfer_file() in the sending task, with the receiving
+ * process's credential.  Neither is exported and a module cannot register
+ * LSM hooks, so a kprobe on each entry decides and, to refuse, makes the
+ * function return -EACCES at once, exactly as an LSM refusal would:
+ * recvmsg() reports MSG_CTRUNC with no descriptor installed, pidfd_getfd()
+ * fails, a binder transaction fails (BR_FAILED_REPLY) with nothing
+ * delivered.  Entry probes are used rather than kretprobes because a
+ * kretprobe silently skips its handler when too many calls are in flight,
+ * which would let a file through.
  *
  * A guarded file is the file of a guarded video node, or a dma-buf exported
  * from one (dmabuf.c).  Every other file is passed untouched after two
@@ -40,8 +43,12 @@ void camgate_sock_note_fops(const struct file_operations *fops)
 		WRITE_ONCE(v4l2_fops, fops);
 }
 
-/* Context: kprobe handler (preemption off), under rcu_read_lock(). */
-static bool may_receive(struct file *file, struct camgate_dev **devp)
+/*
+ * May @cred, the receiver's credential, get @file?
+ * Context: kprobe handler (preemption off), under rcu_read_lock().
+ */
+static bool may_receive(struct file *file, const struct cred *cred,
+			struct camgate_dev **devp)
 {
 	const struct file_operations *fops = READ_ONCE(v4l2_fops);
 	bool allow = READ_ONCE(camgate_default_allow);
@@ -57,26 +64,26 @@ static bool may_receive(struct file *file, struct camgate_dev **devp)
 		*devp = dev;
 		if (!camgate_owner_set(owner))
 			return allow;
-		return camgate_cred_matches(current_cred(), owner);
+		return camgate_cred_matches(cred, owner);
 	}
 	if (camgate_dmabuf_binding(file, &dev, &gen)) {
 		*devp = dev;
 		return camgate_may_access(rcu_dereference(dev->owner), allow,
-					  gen, current_cred());
+					  gen, cred);
 	}
 	return true;
 }
 
-static int file_receive_pre(struct kprobe *p, struct pt_regs *regs)
+static int decide(struct pt_regs *regs, struct file *file,
+		  const struct cred *cred, enum camgate_op op)
 {
-	struct file *file = (struct file *)regs_get_kernel_argument(regs, 0);
 	struct camgate_dev *dev = NULL;
 	bool ok;
 
 	rcu_read_lock();
-	ok = may_receive(file, &dev);
+	ok = may_receive(file, cred, &dev);
 	if (!ok)
-		camgate_count_denial(dev, CAMGATE_OP_RECEIVE, 0);
+		camgate_count_denial(dev, op, 0);
 	rcu_read_unlock();
 	if (ok)
 		return 0;
@@ -84,7 +91,36 @@ static int file_receive_pre(struct kprobe *p, struct pt_regs *regs)
 	return 1;	/* we changed the instruction pointer */
 }
 
+NOKPROBE_SYMBOL(decide);
+
+/* int security_file_receive(struct file *file), in the receiving task. */
+static int file_receive_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct file *file =
+		(struct file *)regs_get_kernel_argument(regs, 0);
+
+	return decide(regs, file, current_cred(), CAMGATE_OP_RECEIVE);
+}
+
 NOKPROBE_SYMBOL(file_receive_pre);
+
+/*
+ * int security_binder_transfer_file(const struct cred *from,
+ *				     const struct cred *to, struct file *file),
+ * in the sending task; @to is the credential the receiving process opened
+ * its binder device with.
+ */
+static int binder_transfer_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct cred *to =
+		(const struct cred *)regs_get_kernel_argument(regs, 1);
+	struct file *file =
+		(struct file *)regs_get_kernel_argument(regs, 2);
+
+	return decide(regs, file, to, CAMGATE_OP_BINDER);
+}
+
+NOKPROBE_SYMBOL(binder_transfer_pre);
 
 /*
  * Never called (the pre-handler changes the instruction pointer when it
@@ -92,17 +128,28 @@ NOKPROBE_SYMBOL(file_receive_pre);
  * post_handler is never jump-optimized (an optimized probe ignores a changed
  * instruction pointer) and, on ftrace, is registered with IPMODIFY.
  */
-static void file_receive_post(struct kprobe *p, struct pt_regs *regs,
-			      unsigned long flags)
+static void keep_override_post(struct kprobe *p, struct pt_regs *regs,
+			       unsigned long flags)
 {
 }
 
-NOKPROBE_SYMBOL(file_receive_post);
+NOKPROBE_SYMBOL(keep_override_post);
 
 static struct kprobe file_receive_probe = {
 	.symbol_name = "security_file_receive",
 	.pre_handler = file_receive_pre,
-	.post_handler = file_receive_post,
+	.post_handler = keep_override_post,
+};
+
+static struct kprobe binder_transfer_probe = {
+	.symbol_name = "security_binder_transfer_file",
+	.pre_handler = binder_transfer_pre,
+	.post_handler = keep_override_post,
+};
+
+static struct kprobe *probes[] = {
+	&file_receive_probe,
+	&binder_transfer_probe,
 };
 
 /**
@@ -110,16 +157,16 @@ static struct kprobe file_receive_probe = {
  *
  * Context: module init.  camgate must not run half-protected, so a failure
  * here fails the load.
- * Return: 0 on success, or register_kprobe()'s error (-ENOENT if the
- * kernel has no security_file_receive(), -EOPNOTSUPP/-EINVAL without
- * kprobes).
+ * Return: 0 on success, or register_kprobes()'s error (-ENOENT if the
+ * kernel has no security_file_receive() or security_binder_transfer_file(),
+ * that is no CONFIG_SECURITY; -EOPNOTSUPP/-EINVAL without kprobes).
  */
 int camgate_sock_init(void)
 {
-	int err = register_kprobe(&file_receive_probe);
+	int err = register_kprobes(probes, ARRAY_SIZE(probes));
 
 	if (err)
-		pr_err("cannot interpose security_file_receive (%d): not loading\n",
+		pr_err("cannot interpose the file-receive hooks (%d): not loading\n",
 		       err);
 	return err;
 }
@@ -131,5 +178,5 @@ int camgate_sock_init(void)
  */
 void camgate_sock_exit(void)
 {
-	unregister_kprobe(&file_receive_probe);
+	unregister_kprobes(probes, ARRAY_SIZE(probes));
 }

@@ -41,6 +41,7 @@ static const char *const op_names[] = {
 	[CAMGATE_OP_RECEIVE] = "file receive",
 	[CAMGATE_OP_DMABUF_MMAP] = "dma-buf mmap",
 	[CAMGATE_OP_DMABUF_ATTACH] = "dma-buf attach",
+	[CAMGATE_OP_BINDER] = "binder transfer",
 };
 
 static struct camgate_file *file_find(const struct file *file)

@@ -53,6 +53,7 @@ static struct dma_buf *test_export(struct kunit *test, bool auto_put)
 	struct dma_buf *dmabuf;
 
 	info.ops = &test_ops;
+	info.priv = test;	/* dma_buf_export() wants one; unused */
 	info.size = PAGE_SIZE;
 	info.flags = O_RDWR;
 	dmabuf = dma_buf_export(&info);

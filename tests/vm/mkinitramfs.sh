@@ -51,6 +51,9 @@ add_module() {
 }
 add_module vivid || die "$name: vivid is not in $kmoddir/modules.dep"
 add_module udmabuf || true
+# binder (Debian: binder_linux, a module; the debug kernel: built in), for
+# the binder fd-transfer test; it skips without /dev/binder.
+add_module binder_linux || true
 # Whatever camgate itself links against (today a subset of vivid's stack).
 for dep in $(/sbin/modinfo -F depends "$modsrc/camgate.ko" | tr , ' '); do
 	add_module "${dep//-/_}" || die "$name: camgate needs $dep, not in modules.dep"
