@@ -58,9 +58,12 @@ static struct dma_buf *test_export(struct kunit *test, bool auto_put)
 	info.flags = O_RDWR;
 	dmabuf = dma_buf_export(&info);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dmabuf));
-	if (auto_put)
-		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					 test_dmabuf_put, dmabuf));
+	if (auto_put) {
+		int err = kunit_add_action_or_reset(test, test_dmabuf_put,
+						    dmabuf);
+
+		KUNIT_ASSERT_EQ(test, 0, err);
+	}
 	return dmabuf;
 }
 
