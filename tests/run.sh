@@ -51,6 +51,13 @@ if [ $checkrc != 0 ] && ! grep -q '^not ok ' "$logs/check.out"; then
 	step_fail "host check W=1+sparse" "tests/check.sh failed: $(tail -n 1 "$logs/check.out")"
 fi
 
+log "checkpatch --strict (make style)"
+if "$top/tests/style.sh" >"$logs/style.log" 2>&1; then
+	step_ok "host style checkpatch"
+else
+	step_fail "host style checkpatch" "see $logs/style.log"
+fi
+
 log "building the integration test programs"
 if tdir=$("$vmdir/build-tests.sh"); then
 	step_ok "host build test-programs"
