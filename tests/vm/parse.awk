@@ -37,12 +37,11 @@ function emit(status, suite, name, extra) {
 	}
 }
 
-# Diagnostics of the case that just failed (TAP "# " lines that follow it).
+# A case's diagnostics ("# " lines) come before its result line (tap.h
+# prints them as they happen): keep those since the last result, print
+# them under a failure.
 function flush_diag() {
-	if (diag != "")
-		printf "%s", diag
 	diag = ""
-	keep_diag = 0
 }
 
 function strip_ts(s) {
@@ -79,9 +78,10 @@ function tap_result(line,    ok, rest, name, directive, reason, i) {
 		emit("ok", suite, name)
 	} else {
 		emit("not ok", suite, name)
+		printf "%s", diag
 		failed_cases++
-		keep_diag = 1
 	}
+	diag = ""
 }
 
 # KTAP from the kernel log: a suite opens at depth 1 ("    # Subtest: NAME")
@@ -215,7 +215,6 @@ in_dmesg { next }
 	delete ksub
 	delete kparam
 	diag = ""
-	keep_diag = 0
 	next
 }
 
@@ -240,20 +239,20 @@ suite == "kunit" {
 }
 
 /^(not )?ok( |$)/ {
-	flush_diag()
 	tap_result(line)
 	next
 }
 
 /^Bail out!/ {
-	flush_diag()
 	emit("not ok", suite, "bail out", line)
+	printf "%s", diag
+	diag = ""
 	failed_cases++
 	next
 }
 
 /^#/ {
-	if (keep_diag && length(diag) < 4000)
+	if (length(diag) < 4000)
 		diag = diag line "\n"
 	next
 }
