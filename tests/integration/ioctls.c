@@ -153,8 +153,8 @@ _Static_assert(sizeof(struct event_time32) == 128, "v4l2_event_time32");
 /* ---- the table ---------------------------------------------------------------- */
 
 enum want {
-	ALLOW,		/* a query CONTRACT.tmp.md names: must not be EACCES */
-	EITHER,		/* a read-only query it does not name: if denied, cleanly */
+	ALLOW,		/* a query the allowlist must name (case 8): not EACCES */
+	EITHER,		/* a read-only query it need not name: if denied, cleanly */
 	DENY,		/* must be -1/EACCES with the argument untouched */
 };
 
