@@ -19,15 +19,18 @@ die() { log "error: $*"; exit 1; }
 
 kernel_paths() {
 	local name=$1 dir
+	# One fetch or build per cache entry at a time: concurrent runs
+	# (CI and a developer, or two worktrees) wait for each other.
+	mkdir -p "$cache"
 	case "$name" in
 	stock-6.1 | stock-6.12)
-		dir=$("$vmdir/stock-kernel.sh" "$name")
+		dir=$(flock "$cache/.lock-$name" "$vmdir/stock-kernel.sh" "$name")
 		KIMAGE=$dir/vmlinuz
 		KDEBUG=0
 		;;
 	debug-6.12)
 		# build-kernel.sh answers from its cache when the kernel is built.
-		dir=$("$vmdir/build-kernel.sh" debug)
+		dir=$(flock "$cache/.lock-debug" "$vmdir/build-kernel.sh" debug)
 		KIMAGE=$dir/bzImage
 		dir=$dir/mods
 		KDEBUG=1
