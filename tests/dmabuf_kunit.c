@@ -17,8 +17,15 @@
 
 MODULE_IMPORT_NS(DMA_BUF);
 
-static atomic_t releases = ATOMIC_INIT(0);
 static const struct file_operations plain_fops;
+
+/*
+ * The one dma-buf a case watches (its priv is &watched_releases): only its
+ * releases are counted.  The others are put at their case's end, and a
+ * kthread's last fput is delayed: they may be released during a later case.
+ */
+static atomic_t watched_releases;
+static int unwatched;
 
 static struct sg_table *test_map(struct dma_buf_attachment *a,
 				 enum dma_data_direction dir)
@@ -33,7 +40,8 @@ static void test_unmap(struct dma_buf_attachment *a, struct sg_table *sgt,
 
 static void test_release(struct dma_buf *dmabuf)
 {
-	atomic_inc(&releases);
+	if (dmabuf->priv == &watched_releases)
+		atomic_inc(&watched_releases);
 }
 
 static const struct dma_buf_ops test_ops = {
@@ -47,18 +55,19 @@ static void test_dmabuf_put(void *dmabuf)
 	dma_buf_put(dmabuf);
 }
 
-static struct dma_buf *test_export(struct kunit *test, bool auto_put)
+/* A watched dma-buf is the case's to put; the others are put at its end. */
+static struct dma_buf *test_export(struct kunit *test, bool watched)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct dma_buf *dmabuf;
 
 	info.ops = &test_ops;
-	info.priv = test;	/* dma_buf_export() wants one; unused */
+	info.priv = watched ? (void *)&watched_releases : &unwatched;
 	info.size = PAGE_SIZE;
 	info.flags = O_RDWR;
 	dmabuf = dma_buf_export(&info);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dmabuf));
-	if (auto_put) {
+	if (!watched) {
 		int err = kunit_add_action_or_reset(test, test_dmabuf_put,
 						    dmabuf);
 
@@ -81,8 +90,8 @@ static struct camgate_dmabuf *test_bind(struct kunit *test,
 static void dmabuf_bound_is_identified(struct kunit *test)
 {
 	struct camgate_dev *dev = test_dev(test, 1000, ID_NONE), *found;
-	struct dma_buf *bound = test_export(test, true);
-	struct dma_buf *other = test_export(test, true);
+	struct dma_buf *bound = test_export(test, false);
+	struct dma_buf *other = test_export(test, false);
 	struct file *plain;
 	u64 gen = 0;
 
@@ -103,7 +112,7 @@ static void dmabuf_bound_is_identified(struct kunit *test)
 static void dmabuf_bind_twice_refused(struct kunit *test)
 {
 	struct camgate_dev *dev = test_dev(test, 1000, ID_NONE);
-	struct dma_buf *dmabuf = test_export(test, true);
+	struct dma_buf *dmabuf = test_export(test, false);
 	struct camgate_dmabuf *b;
 
 	test_bind(test, dmabuf, dev);
@@ -120,20 +129,24 @@ static void dmabuf_bind_twice_refused(struct kunit *test)
 static void dmabuf_release_unbinds(struct kunit *test)
 {
 	struct camgate_dev *dev = test_dev(test, 1000, ID_NONE), *found;
-	struct dma_buf *dmabuf = test_export(test, false), *later;
-	int before = atomic_read(&releases);
+	struct dma_buf *dmabuf, *later;
 	u64 gen;
 
+	atomic_set(&watched_releases, 0);
+	dmabuf = test_export(test, true);
 	test_bind(test, dmabuf, dev);
 	KUNIT_EXPECT_FALSE(test, list_empty(&dev->dmabufs));
 	KUNIT_EXPECT_EQ(test, 2, kref_read(&dev->kobj.kref));
-	dma_buf_put(dmabuf);
-	/* dma-buf files are released through task work or delayed fput. */
-	flush_delayed_fput();
-	KUNIT_EXPECT_EQ(test, before + 1, atomic_read(&releases));
+	/*
+	 * The last reference, put synchronously: a kthread's fput() would hand
+	 * it to the delayed-fput work, which flush_delayed_fput() does not wait
+	 * for once the work has taken it.
+	 */
+	__fput_sync(dmabuf->file);
+	KUNIT_EXPECT_EQ(test, 1, atomic_read(&watched_releases));
 	KUNIT_EXPECT_TRUE(test, list_empty(&dev->dmabufs));
 	KUNIT_EXPECT_EQ(test, 1, kref_read(&dev->kobj.kref));
-	later = test_export(test, true);
+	later = test_export(test, false);
 	KUNIT_EXPECT_FALSE(test, camgate_dmabuf_binding(later->file, &found,
 							&gen));
 }
@@ -142,7 +155,7 @@ static void dmabuf_release_unbinds(struct kunit *test)
 static void dmabuf_attach_checks_owner(struct kunit *test)
 {
 	struct camgate_dev *dev = test_dev(test, 1000, ID_NONE);
-	struct dma_buf *dmabuf = test_export(test, true);
+	struct dma_buf *dmabuf = test_export(test, false);
 	struct dma_buf_attachment *a;
 	struct device *importer;
 	kuid_t root = GLOBAL_ROOT_UID;
@@ -166,7 +179,7 @@ static void dmabuf_attach_checks_owner(struct kunit *test)
 static void dmabuf_attach_by_owner(struct kunit *test)
 {
 	struct camgate_dev *dev = test_dev(test, 0, ID_NONE);
-	struct dma_buf *dmabuf = test_export(test, true);
+	struct dma_buf *dmabuf = test_export(test, false);
 	struct dma_buf_attachment *a;
 	struct device *importer;
 
