@@ -18,6 +18,10 @@
  * camgate_ioctl_is_query() - May a task without a capability run @cmd?
  * @cmd: the ioctl number exactly as the caller passed it.
  *
+ * VIDIOC_G_CTRL is a query whose value is filtered (ctrl.c); VIDIOC_G_EXT_CTRLS
+ * is not one, since the controls it reads are not known before the driver
+ * reads them from user space.
+ *
  * Context: any; lock-free and allocation-free.
  * Return: true for the read-only query ioctls below, false for anything else.
  */
@@ -40,7 +44,6 @@ bool camgate_ioctl_is_query(unsigned int cmd)
 	case VIDIOC_QUERYCTRL:
 	case VIDIOC_QUERY_EXT_CTRL:
 	case VIDIOC_QUERYMENU:
-	case VIDIOC_G_EXT_CTRLS:
 	case VIDIOC_TRY_EXT_CTRLS:
 	case VIDIOC_G_TUNER:
 	case VIDIOC_G_AUDIO:
@@ -69,3 +72,18 @@ bool camgate_ioctl_is_query(unsigned int cmd)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(camgate_ioctl_is_query);
+
+/**
+ * camgate_ctrl_is_public() - May a task without a capability read a control?
+ * @flags: the control's V4L2_CTRL_FLAG_* flags.
+ *
+ * Volatile controls are read from the hardware and read-only ones are set by
+ * the driver: either may follow the frames.
+ *
+ * Return: true for a control that is neither.
+ */
+bool camgate_ctrl_is_public(u32 flags)
+{
+	return !(flags & (V4L2_CTRL_FLAG_VOLATILE | V4L2_CTRL_FLAG_READ_ONLY));
+}
+EXPORT_SYMBOL_IF_KUNIT(camgate_ctrl_is_public);

@@ -104,6 +104,11 @@ u64 camgate_cap_mint(const struct camgate_owner *owner,
 bool camgate_may_access(const struct camgate_owner *owner, bool default_allow,
 			u64 cap_gen, const struct cred *cred);
 bool camgate_ioctl_is_query(unsigned int cmd);
+bool camgate_ctrl_is_public(u32 flags);
+
+/* ctrl.c: control values for tasks without a capability. */
+long camgate_ctrl_get(struct camgate_dev *dev, struct file *file,
+		      unsigned long arg);
 
 /* device.c: discovery and the guarded-device registry. */
 int camgate_devices_init(void);

@@ -180,6 +180,8 @@ static long cg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = -EACCES;
 	else if (unlikely(cmd == VIDIOC_EXPBUF))
 		ret = camgate_dmabuf_expbuf(dev, cap_gen, file, arg);
+	else if (unlikely(cmd == VIDIOC_G_CTRL) && !may_access(dev, cap_gen))
+		ret = camgate_ctrl_get(dev, file, arg);
 	else
 		ret = dev->orig->unlocked_ioctl(file, cmd, arg);
 	srcu_read_unlock(&camgate_srcu, idx);
