@@ -73,7 +73,7 @@ static const struct ioctl_case vidioc_cases[] = {
 	{ "VIDIOC_S_PRIORITY", VIDIOC_S_PRIORITY, false },
 	{ "VIDIOC_G_SLICED_VBI_CAP", VIDIOC_G_SLICED_VBI_CAP, true },
 	{ "VIDIOC_LOG_STATUS", VIDIOC_LOG_STATUS, false },
-	{ "VIDIOC_G_EXT_CTRLS", VIDIOC_G_EXT_CTRLS, true },
+	{ "VIDIOC_G_EXT_CTRLS", VIDIOC_G_EXT_CTRLS, false },
 	{ "VIDIOC_S_EXT_CTRLS", VIDIOC_S_EXT_CTRLS, false },
 	{ "VIDIOC_TRY_EXT_CTRLS", VIDIOC_TRY_EXT_CTRLS, true },
 	{ "VIDIOC_ENUM_FRAMESIZES", VIDIOC_ENUM_FRAMESIZES, true },
@@ -176,10 +176,47 @@ static void allowlist_only_listed_queries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, expected, allowed);
 }
 
+struct ctrl_case {
+	const char *name;
+	u32 flags;
+	bool public;
+};
+
+/* Which control values a task without a capability may read (ctrl.c). */
+static const struct ctrl_case ctrl_cases[] = {
+	{ "plain", 0, true },
+	{ "slider, update", V4L2_CTRL_FLAG_SLIDER | V4L2_CTRL_FLAG_UPDATE,
+	  true },
+	{ "inactive, grabbed", V4L2_CTRL_FLAG_INACTIVE |
+	  V4L2_CTRL_FLAG_GRABBED, true },
+	{ "volatile", V4L2_CTRL_FLAG_VOLATILE, false },
+	{ "read-only", V4L2_CTRL_FLAG_READ_ONLY, false },
+	{ "volatile, read-only", V4L2_CTRL_FLAG_VOLATILE |
+	  V4L2_CTRL_FLAG_READ_ONLY, false },
+	{ "volatile, execute on write", V4L2_CTRL_FLAG_VOLATILE |
+	  V4L2_CTRL_FLAG_EXECUTE_ON_WRITE, false },
+};
+
+static void ctrl_case_desc(const struct ctrl_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ctrl, ctrl_cases, ctrl_case_desc);
+
+static void allowlist_ctrl_public(struct kunit *test)
+{
+	const struct ctrl_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ_MSG(test, c->public, camgate_ctrl_is_public(c->flags),
+			    "flags 0x%x", c->flags);
+}
+
 static struct kunit_case allowlist_test_cases[] = {
 	KUNIT_CASE_PARAM(allowlist_vidioc, vidioc_gen_params),
 	KUNIT_CASE_PARAM(allowlist_unknown_denied, unknown_gen_params),
 	KUNIT_CASE(allowlist_only_listed_queries),
+	KUNIT_CASE_PARAM(allowlist_ctrl_public, ctrl_gen_params),
 	{}
 };
 
