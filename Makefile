@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # camgate: a thin front-end over Kbuild and the test scripts.
 #
-#   make [KDIR=...]     build camgate.ko (and camgate_kunit.ko if KDIR has KUnit)
+#   make [KDIR=...]     build camgate.ko (and camgate_kunit.ko if KDIR has KUnit);
+#                       ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- cross-builds
 #   make check          W=1 + sparse (C=2) against both stock Debian kernels; any warning fails
 #   make style          checkpatch --strict on the sources
 #   make test           the whole suite in VMs (see README.md)
@@ -10,6 +11,13 @@
 #   make clean
 
 KVER ?= $(shell uname -r)
+# make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-: by default against
+# Debian's arm64 headers or the arm64 test kernel, as make test caches them.
+ifeq ($(ARCH),arm64)
+CACHE := $(or $(CAMGATE_CACHE),$(HOME)/.cache/camgate)
+KDIR ?= $(firstword $(wildcard $(CACHE)/stock/linux-image-*-arm64-*/lib/modules/*-arm64/build) \
+		    $(wildcard $(CACHE)/kernels/arm64-*/build))
+endif
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 		    $(wildcard /usr/src/linux-headers-*-amd64))
 STOCK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 /usr/src/linux-headers-6.12.*-amd64)

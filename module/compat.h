@@ -91,7 +91,16 @@ static inline void camgate_override_return(struct pt_regs *regs, long ret)
 	    ASM_RET						\
 	    ".size camgate_return_stub, .-camgate_return_stub\n")
 #elif defined(CONFIG_ARM64)
-
+/*
+ * What override_function_with_return() does on arm64
+ * (arch/arm64/lib/error-inject.c): at a kprobe on the entry (a BRK on the
+ * first instruction: PACIASP, or ftrace's first NOP) nothing of the
+ * prologue has run, so x30 still holds the return address and sp is the
+ * caller's.  Resuming there skips PACIASP and AUTIASP alike and pushes
+ * nothing on the shadow call stack.  The resume is an exception return,
+ * not a branch, so no BTI landing pad is needed; in-kernel BTI cannot be
+ * built with GCC on 6.12 in any case (Debian's arm64 kernel has none).
+ */
 static inline void camgate_override_return(struct pt_regs *regs, long ret)
 {
 	regs_set_return_value(regs, ret);

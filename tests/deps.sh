@@ -6,19 +6,37 @@
 # cache, for the VMs only.
 set -euo pipefail
 
+# arm64 (the arm64-6.12 and stock-6.12-arm64 kernels): the cross compiler
+# and libc (camgate, the kernel, the static test programs) and qemu for
+# aarch64.  The arm64 packages the VMs need (busybox, v4l-utils and their
+# libraries, Debian's arm64 kernel and headers) are fetched with apt-get
+# download, never installed: apt only has to know the arm64 architecture.
 pkgs=(qemu-system-x86 busybox-static v4l-utils sparse build-essential bc bison flex
       libelf-dev libssl-dev cpio xz-utils zstd kmod linux-headers-amd64
-      linux-headers-6.12-amd64 linux-source-6.12 dwarves python3 rsync)
+      linux-headers-6.12-amd64 linux-source-6.12 dwarves python3 rsync
+      qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu)
 
 missing=()
 for p in "${pkgs[@]}"; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	[ "$st" = installed ] || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+foreign=1
+dpkg --print-foreign-architectures | grep -qx arm64 || foreign=0
+[ ${#missing[@]} -eq 0 ] && [ $foreign = 1 ] && exit 0
 
-[ "$(id -u)" = 0 ] || { echo "camgate: missing packages: ${missing[*]} (run as root to install them)" >&2; exit 1; }
-echo "camgate: installing ${missing[*]}" >&2
+if [ "$(id -u)" != 0 ]; then
+	[ ${#missing[@]} -eq 0 ] || echo "camgate: missing packages: ${missing[*]}" >&2
+	[ $foreign = 1 ] || echo "camgate: dpkg lacks the arm64 architecture" >&2
+	echo "camgate: run as root to install them" >&2
+	exit 1
+fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >&2
-apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+if [ $foreign = 0 ]; then
+	echo "camgate: adding arm64 to dpkg's architectures (for apt-get download)" >&2
+	dpkg --add-architecture arm64
+fi
+apt-get -o DPkg::Lock::Timeout=600 update -q >&2
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "camgate: installing ${missing[*]}" >&2
+apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >&2

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build (or reuse from the cache) a test kernel from Debian's linux-source-6.12.
 #
-#   build-kernel.sh FLAVOUR      FLAVOUR = debug | kcsan
+#   build-kernel.sh FLAVOUR      FLAVOUR = debug | kcsan (x86_64) | arm64
 #
-# Prints the kernel's cache directory on stdout.  It holds bzImage, the
-# O= build tree (KDIR for out-of-tree modules) and mods/ (modules_install).
+# Prints the kernel's cache directory on stdout.  It holds the bootable
+# image (bzImage on x86_64, Image on arm64, cross-built with
+# aarch64-linux-gnu-), the O= build tree (KDIR for out-of-tree modules)
+# and mods/ (modules_install).
 # The cache key covers the source package version, the config fragments and
 # this script, so editing any of them rebuilds; nothing else does.
 set -euo pipefail
@@ -20,7 +22,17 @@ log() { echo "camgate: $*" >&2; }
 
 [ -f "$tarball" ] || { log "missing $tarball (apt-get install linux-source-6.12)"; exit 1; }
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-frags=("$here/config/base.config" "$here/config/$flavour.config")
+# The arch's fragment, then the flavour's (arm64 has one for both).
+case "$flavour" in
+arm64)
+	arch=arm64 cross=aarch64-linux-gnu- target=Image image=arch/arm64/boot/Image
+	frags=("$here/config/base.config" "$here/config/arm64.config")
+	;;
+*)
+	arch=x86_64 cross= target=bzImage image=arch/x86/boot/bzImage
+	frags=("$here/config/base.config" "$here/config/x86.config" "$here/config/$flavour.config")
+	;;
+esac
 key=$( { echo "$srcver"; cat "${frags[@]}" "$0"; } | sha256sum | cut -c1-16)
 out=$cache/kernels/$flavour-$key
 
@@ -31,20 +43,28 @@ if [ -f "$out/.done" ]; then
 fi
 
 src=$cache/src/linux-source-6.12-$srcver
-if [ ! -f "$src/.done" ]; then
-	log "unpacking linux-source-6.12 $srcver"
-	rm -rf "$src" && mkdir -p "$src"
-	tar -xf "$tarball" -C "$src" --strip-components=1
-	touch "$src/.done"
-fi
+# The source tree is shared by every flavour (O= builds never write into
+# it): unpack it once, under its own lock, and publish it complete.
+mkdir -p "${src%/*}"
+(
+	flock 9
+	if [ ! -f "$src/.done" ]; then
+		log "unpacking linux-source-6.12 $srcver"
+		rm -rf "$src" "$src.tmp" && mkdir -p "$src.tmp"
+		tar -xf "$tarball" -C "$src.tmp" --strip-components=1
+		touch "$src.tmp/.done"
+		mv -T "$src.tmp" "$src"
+	fi
+) 9>"$src.lock"
+[ -f "$src/.done" ] || { log "cannot unpack $tarball into $src"; exit 1; }
 
 rm -rf "$out"
 mkdir -p "$out/build"
-log "kernel $flavour: configuring (allnoconfig + ${frags[*]##*/})"
-make -s -C "$src" O="$out/build" ARCH=x86_64 allnoconfig >/dev/null
+log "kernel $flavour ($arch): configuring (allnoconfig + ${frags[*]##*/})"
+make -s -C "$src" O="$out/build" ARCH=$arch CROSS_COMPILE=$cross allnoconfig >/dev/null
 KCONFIG_CONFIG="$out/build/.config" "$src/scripts/kconfig/merge_config.sh" -m -O "$out/build" \
 	"$out/build/.config" "${frags[@]}" >/dev/null
-make -s -C "$src" O="$out/build" ARCH=x86_64 olddefconfig >/dev/null
+make -s -C "$src" O="$out/build" ARCH=$arch CROSS_COMPILE=$cross olddefconfig >/dev/null
 
 # Every option the fragments ask for must have survived olddefconfig.
 missing=0
@@ -63,12 +83,12 @@ done < <(cat "${frags[@]}")
 log "kernel $flavour: building with $jobs jobs (cold build: about 25 minutes on 2 cores)"
 start=$(date +%s)
 # Progress: one line per 500 objects instead of minutes of silence.
-make -C "$src" O="$out/build" ARCH=x86_64 -j"$jobs" bzImage modules 2>&1 |
+make -C "$src" O="$out/build" ARCH=$arch CROSS_COMPILE=$cross -j"$jobs" $target modules 2>&1 |
 	awk '/^  CC /{n++; if (n % 500 == 0) { printf "camgate:   %d objects compiled\n", n > "/dev/stderr" } }
 	     /error:|Error [0-9]/{print > "/dev/stderr"}'
 [ "${PIPESTATUS[0]}" = 0 ] || { log "kernel build failed"; exit 1; }
-make -s -C "$src" O="$out/build" ARCH=x86_64 INSTALL_MOD_PATH="$out/mods" modules_install >/dev/null
-cp "$out/build/arch/x86/boot/bzImage" "$out/bzImage"
+make -s -C "$src" O="$out/build" ARCH=$arch CROSS_COMPILE=$cross INSTALL_MOD_PATH="$out/mods" modules_install >/dev/null
+cp "$out/build/$image" "$out/${image##*/}"
 touch "$out/.done"
 log "kernel $flavour: built in $(( $(date +%s) - start )) s"
 echo "$out"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build camgate (and camgate_kunit when KDIR has CONFIG_KUNIT) for one kernel.
 #
-#   build-module.sh NAME KDIR
+#   build-module.sh NAME KDIR [ARCH]      ARCH = x86_64 (default) | arm64
 #
+# arm64 is cross-built (ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-).
 # The sources are mirrored into build/NAME/src so that the three kernels'
 # objects never meet in the work tree; rsync keeps the mirror's mtimes,
 # so a warm rebuild compiles only what changed.  Prints the src directory.
@@ -14,6 +15,12 @@ name=${1:?usage: build-module.sh NAME KDIR}
 kdir=${2:?usage: build-module.sh NAME KDIR}
 src=$top/build/$name/src
 mlog=$top/build/logs/module-$name.log
+kbuild=()
+case "${3:-x86_64}" in
+x86_64) ;;
+arm64) kbuild=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
+*) die "unknown architecture '$3'" ;;
+esac
 
 [ -f "$top/Kbuild" ] && compgen -G "$top/module/*.c" >/dev/null ||
 	die "no module sources yet (Kbuild, module/*.c)"
@@ -24,7 +31,7 @@ mkdir -p "$src" "${mlog%/*}"
 	Kbuild module include tests/*_kunit.c tests/*.h "$src/")
 
 log "$name: building camgate against $kdir"
-if ! make -C "$kdir" M="$src" W=1 -j"$(nproc)" modules >"$mlog" 2>&1; then
+if ! make -C "$kdir" M="$src" "${kbuild[@]}" W=1 -j"$(nproc)" modules >"$mlog" 2>&1; then
 	tail -n 30 "$mlog" >&2
 	die "$name: module build failed (full log: $mlog)"
 fi

@@ -1,14 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the integration test programs (static: the initramfs has no libc)
-# and the VM helper runas into build/tests/.  An empty tests/integration/
-# is fine.  Prints build/tests.
+# and the VM helper runas into build/tests/ (build/tests-arm64/ for
+# arm64, cross-compiled with aarch64-linux-gnu-gcc).  An empty
+# tests/integration/ is fine.  Prints the output directory.
+#
+#   build-tests.sh [ARCH]        ARCH = x86_64 (default) | arm64
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-out=$top/build/tests
-tlog=$top/build/logs/tests-build.log
-cc=(gcc -static -O2 -Wall -Wextra)
+arch=${1:-x86_64}
+case "$arch" in
+x86_64) out=$top/build/tests tlog=$top/build/logs/tests-build.log cc=(gcc) ;;
+arm64) out=$top/build/tests-arm64 tlog=$top/build/logs/tests-build-arm64.log cc=(aarch64-linux-gnu-gcc) ;;
+*) die "unknown architecture '$arch'" ;;
+esac
+cc+=(-static -O2 -Wall -Wextra)
 rm -rf "$out" && mkdir -p "$out/bin" "${tlog%/*}"
 : >"$tlog"
 

@@ -3,16 +3,22 @@
 #
 # Kernel names used everywhere: stock-6.1, stock-6.12 (Debian's own images
 # and headers) and debug-6.12 (built from linux-source-6.12 by
-# build-kernel.sh).  kernel_paths NAME sets, for that kernel:
+# build-kernel.sh), all x86_64; arm64-6.12 (built from linux-source-6.12
+# for arm64: KUnit, lockdep, kmemleak) and stock-6.12-arm64 (Debian's arm64
+# image and headers), booted with qemu-system-aarch64.
+# kernel_paths NAME sets, for that kernel:
 #   KIMAGE   bootable image
 #   KMODDIR  its lib/modules/<version> directory (modules.dep, media modules)
 #   KVER     its version string
 #   KDIR     the tree out-of-tree modules are built against
-#   KDEBUG   1 for the debug kernel (KUnit, kmemleak, panic_on_warn)
+#   KDEBUG   1 for the debug kernels (KUnit, kmemleak, panic_on_warn)
+#   KARCH    x86_64 or arm64 (the VM, the test programs, ARCH= for Kbuild)
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 vmdir=$top/tests/vm
 cache=${CAMGATE_CACHE:-$HOME/.cache/camgate}
+
+kernel_names="stock-6.1, stock-6.12, debug-6.12, arm64-6.12, stock-6.12-arm64"
 
 log() { echo "camgate: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -22,11 +28,13 @@ kernel_paths() {
 	# One fetch or build per cache entry at a time: concurrent runs
 	# (CI and a developer, or two worktrees) wait for each other.
 	mkdir -p "$cache"
+	KARCH=x86_64
 	case "$name" in
-	stock-6.1 | stock-6.12)
+	stock-6.1 | stock-6.12 | stock-6.12-arm64)
 		dir=$(flock "$cache/.lock-$name" "$vmdir/stock-kernel.sh" "$name")
 		KIMAGE=$dir/vmlinuz
 		KDEBUG=0
+		[ "$name" != stock-6.12-arm64 ] || KARCH=arm64
 		;;
 	debug-6.12)
 		# build-kernel.sh answers from its cache when the kernel is built.
@@ -35,7 +43,14 @@ kernel_paths() {
 		dir=$dir/mods
 		KDEBUG=1
 		;;
-	*) die "unknown kernel '$name' (stock-6.1, stock-6.12, debug-6.12)" ;;
+	arm64-6.12)
+		dir=$(flock "$cache/.lock-arm64" "$vmdir/build-kernel.sh" arm64)
+		KIMAGE=$dir/Image
+		dir=$dir/mods
+		KDEBUG=1
+		KARCH=arm64
+		;;
+	*) die "unknown kernel '$name' ($kernel_names)" ;;
 	esac
 	KMODDIR=$(echo "$dir"/lib/modules/*)
 	[ -f "$KMODDIR/modules.dep" ] || die "$name: no modules.dep under $dir/lib/modules"

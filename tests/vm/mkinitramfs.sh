@@ -2,15 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # Make the initramfs for one kernel.
 #
-#   mkinitramfs.sh NAME KMODDIR MODSRC OUT
+#   mkinitramfs.sh NAME KMODDIR MODSRC OUT [ARCH]
 #
-# NAME     kernel name (stock-6.1, stock-6.12, debug-6.12)
+# NAME     kernel name (stock-6.1, stock-6.12, debug-6.12, arm64-6.12)
 # KMODDIR  that kernel's lib/modules/<version> (modules.dep, vivid's stack)
 # MODSRC   where build-module.sh left camgate.ko (and camgate_kunit.ko)
 # OUT      the cpio.gz to write
+# ARCH     x86_64 (default: the host's busybox and v4l-utils) or arm64
+#          (Debian's arm64 packages, from arm64-userland.sh)
 #
-# Also takes build/tests/ (build-tests.sh) and, when EXTRA_TESTS is set,
-# every executable in that directory (into /extra).
+# Also takes build/tests/ (build-tests.sh; build/tests-arm64/ on arm64)
+# and, when EXTRA_TESTS is set, every executable in that directory (into
+# /extra).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,15 +21,23 @@ name=${1:?usage: mkinitramfs.sh NAME KMODDIR MODSRC OUT}
 kmoddir=${2:?}
 modsrc=${3:?}
 out=${4:?}
+arch=${5:-x86_64}
 kver=${kmoddir##*/}
-tests=$top/build/tests
+case "$arch" in
+x86_64) tests=$top/build/tests usr=/ ;;
+arm64) tests=$top/build/tests-arm64 usr=$("$vmdir/arm64-userland.sh") ;;
+*) die "unknown architecture '$arch'" ;;
+esac
 root=$top/build/$name/initramfs
 
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,camgate,tests,extra}
 
 # busybox: one static binary, an applet link for each command it has.
-cp /bin/busybox "$root/bin/busybox"
+# The arm64 one cannot run here to list them; the host's busybox-static is
+# the same Debian build for amd64 (deps.sh installs both), with the same
+# applets.
+cp "$usr/bin/busybox" "$root/bin/busybox"
 for applet in $(/bin/busybox --list-full); do
 	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
 done
@@ -94,13 +105,44 @@ fi
 
 # v4l2-compliance and v4l2-ctl are dynamically linked: bring their
 # libraries and the loader, at the paths the binaries expect.
-for bin in /usr/bin/v4l2-compliance /usr/bin/v4l2-ctl; do
-	cp "$bin" "$root/usr/bin/"
-	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
+if [ "$arch" = x86_64 ]; then
+	for bin in /usr/bin/v4l2-compliance /usr/bin/v4l2-ctl; do
+		cp "$bin" "$root/usr/bin/"
+		for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib"
+		done
 	done
-done
+else
+	# No ldd for arm64 binaries here: follow DT_NEEDED through the
+	# unpacked packages, as the loader would.
+	libdirs=(lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu)
+	needed() { aarch64-linux-gnu-readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+	declare -A have=()
+	queue=(usr/bin/v4l2-compliance usr/bin/v4l2-ctl)
+	interp=$(aarch64-linux-gnu-readelf -l "$usr/usr/bin/v4l2-compliance" |
+		 sed -n 's/.*interpreter: \/\(.*\)\]/\1/p')
+	[ -n "$interp" ] || die "arm64 v4l2-compliance: no program interpreter"
+	mkdir -p "$root/${interp%/*}"
+	cp -L "$usr/$interp" "$root/$interp"
+	have[${interp##*/}]=1
+	while [ ${#queue[@]} -gt 0 ]; do
+		f=${queue[0]}
+		queue=("${queue[@]:1}")
+		mkdir -p "$root/${f%/*}"
+		cp -L "$usr/$f" "$root/$f"
+		for n in $(needed "$usr/$f"); do
+			[ -z "${have[$n]:-}" ] || continue
+			have[$n]=1
+			found=
+			for d in "${libdirs[@]}"; do
+				[ -e "$usr/$d/$n" ] && { found=$d/$n; break; }
+			done
+			[ -n "$found" ] || die "arm64 v4l-utils: library $n not in the unpacked packages"
+			queue+=("$found")
+		done
+	done
+fi
 
 cp "$vmdir/init" "$root/init"
 chmod 0755 "$root/init"

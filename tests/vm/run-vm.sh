@@ -19,17 +19,25 @@ shift 4
 # TCG runs the debug kernel (KASAN, lockdep, kmemleak) several times slower.
 # loglevel=5 puts KERN_WARNING and worse on the console (WARN, lockdep,
 # KASAN, UBSAN reports) but not camgate's per-denial notices.
-args=(console=ttyS0 panic=-1 oops=panic loglevel=5)
+args=(panic=-1 oops=panic loglevel=5)
 case "$name" in
 debug*) mem=4G; limit=${VM_TIMEOUT:-3600}; args+=(panic_on_warn=1 kasan.fault=panic) ;;
+arm64-*) mem=4G; limit=${VM_TIMEOUT:-3600}; args+=(panic_on_warn=1) ;;
 *) mem=2G; limit=${VM_TIMEOUT:-1200} ;;
+esac
+# arm64: qemu's virt machine (GIC, PL011 UART at ttyAMA0), any CPU feature
+# TCG has (pointer authentication, BTI, 32-bit EL0); pauth-impdef swaps
+# the architected QARMA for a cheaper hash, which matters under TCG.
+case "$name" in
+*arm64*) qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on); args+=(console=ttyAMA0) ;;
+*) qemu=(qemu-system-x86_64 -cpu max); args+=(console=ttyS0) ;;
 esac
 args+=("$@")
 
 mkdir -p "$(dirname "$log")"
 rc=0
 timeout -k 10 "$limit" \
-	qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp 2 \
+	"${qemu[@]}" -accel tcg -m "$mem" -smp 2 \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$image" -initrd "$initrd" -append "${args[*]}" \
 		</dev/null 2>&1 | tee "$log" |
