@@ -48,7 +48,7 @@ struct shared {
 static struct shared *sh;
 static pthread_mutex_t flip_lock = PTHREAD_MUTEX_INITIALIZER;
 static uid_t uid_c;
-static unsigned int seconds = 20;
+static unsigned int seconds = 60;
 
 static unsigned int generation(void)
 {
