@@ -2,8 +2,8 @@
 # Shared helpers for the VM harness scripts (sourced, not run).
 #
 # Kernel names used everywhere: stock-6.1, stock-6.12 (Debian's own images
-# and headers) and debug-6.12 (built from linux-source-6.12 by
-# build-kernel.sh).  kernel_paths NAME sets, for that kernel:
+# and headers), debug-6.12 and kcsan-6.12 (built from linux-source-6.12
+# by build-kernel.sh; kcsan-6.12 only for make test-kcsan).  kernel_paths NAME sets, for that kernel:
 #   KIMAGE   bootable image
 #   KMODDIR  its lib/modules/<version> directory (modules.dep, media modules)
 #   KVER     its version string
@@ -35,7 +35,14 @@ kernel_paths() {
 		dir=$dir/mods
 		KDEBUG=1
 		;;
-	*) die "unknown kernel '$name' (stock-6.1, stock-6.12, debug-6.12)" ;;
+	kcsan-6.12)
+		# KCSAN without KASAN and kmemleak: no kmemleak scan expected.
+		dir=$(flock "$cache/.lock-kcsan" "$vmdir/build-kernel.sh" kcsan)
+		KIMAGE=$dir/bzImage
+		dir=$dir/mods
+		KDEBUG=0
+		;;
+	*) die "unknown kernel '$name' (stock-6.1, stock-6.12, debug-6.12, kcsan-6.12)" ;;
 	esac
 	KMODDIR=$(echo "$dir"/lib/modules/*)
 	[ -f "$KMODDIR/modules.dep" ] || die "$name: no modules.dep under $dir/lib/modules"

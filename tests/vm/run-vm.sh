@@ -21,7 +21,10 @@ shift 4
 # KASAN, UBSAN reports) but not camgate's per-denial notices.
 args=(console=ttyS0 panic=-1 oops=panic loglevel=5)
 case "$name" in
-debug*) mem=4G; limit=${VM_TIMEOUT:-3600}; args+=(panic_on_warn=1 kasan.fault=panic) ;;
+debug*) mem=4G; limit=${VM_TIMEOUT:-3600}
+	# A program may take longer there (lifetime's 100 load cycles).
+	args+=(panic_on_warn=1 kasan.fault=panic camgatevm.timeout=900) ;;
+kcsan*) mem=4G; limit=${VM_TIMEOUT:-3600} ;;	# every KCSAN report, no panic
 *) mem=2G; limit=${VM_TIMEOUT:-1200} ;;
 esac
 args+=("$@")
