@@ -329,7 +329,7 @@ int main(void)
 	const char *c = getenv("CAMGATE_LOAD_CYCLES");
 	/* Seconds a cycle may take: the debug kernel is several times slower. */
 	unsigned int per = !strncmp(getenv("CAMGATE_KERNEL") ?: "", "debug", 5) ?
-			   8 : 3;
+			   8 : 4;
 
 	if (c && atoi(c) > 0)
 		cycles = atoi(c);
