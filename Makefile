@@ -6,6 +6,7 @@
 #   make check          W=1 + sparse (C=2) against both stock Debian kernels; any warning fails
 #   make style          checkpatch --strict on the sources
 #   make test           the whole suite in VMs (see README.md)
+#   make test-kcsan     the race and fuzz tests on a KCSAN build of the debug kernel (optional)
 #   make demo           boot stock 6.1 with vivid, show an owner streaming and another user denied
 #   make install        install into /lib/modules/$(KVER)/extra
 #   make clean
@@ -36,6 +37,9 @@ style:
 test:
 	tests/run.sh
 
+test-kcsan:
+	KERNELS=kcsan-6.12 TESTS="race fuzz" tests/run.sh
+
 demo:
 	tests/demo.sh
 
@@ -46,4 +50,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf build
 
-.PHONY: all module check style test demo install clean
+.PHONY: all module check style test test-kcsan demo install clean

@@ -48,7 +48,7 @@ struct camgate_dev {
 	const struct v4l2_file_operations *orig;	/* driver's table */
 	struct v4l2_file_operations fops;		/* installed in vdev */
 	struct camgate_owner __rcu *owner;		/* cfg_lock, RCU */
-	struct mutex cfg_lock;		/* serialises owner updates */
+	struct mutex cfg_lock;		/* owner updates; before the queue lock */
 	refcount_t users;		/* registry + files opened through us */
 	struct list_head files;		/* camgate_file.dev_node; files lock */
 	struct list_head dmabufs;	/* exported dma-bufs; dmabufs lock */

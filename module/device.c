@@ -138,6 +138,29 @@ static struct camgate_owner *owner_alloc(kuid_t uid, kgid_t gid, u64 gen,
 }
 
 /*
+ * Put a streaming queue in error, under the lock the v4l2 core serialises
+ * the queue with: vb2_queue_error() sets a bit field that shares its word
+ * with streaming, waiting_for_buffers and the other flags vb2 updates under
+ * that lock, so a STREAMON or STREAMOFF running at the same time could lose
+ * its update, or ours.  vb2 drops the lock while a DQBUF or read() waits.
+ */
+static void queue_error(struct video_device *vdev)
+{
+	struct vb2_queue *q = vdev ? vdev->queue : NULL;
+	struct mutex *lock;	/* what the v4l2 core serialises q with */
+
+	if (!q)
+		return;
+	lock = q->lock ?: vdev->lock;
+	if (lock)
+		mutex_lock(lock);
+	if (vb2_is_streaming(q))
+		vb2_queue_error(q);
+	if (lock)
+		mutex_unlock(lock);
+}
+
+/*
  * Make a generation bump felt at once by the old holders: wake their blocked
  * DQBUF, read and poll with an error (vb2 keeps the queue in error until
  * STREAMOFF, REQBUFS(0) or close, so nothing more is delivered through it)
@@ -145,12 +168,10 @@ static struct camgate_owner *owner_alloc(kuid_t uid, kgid_t gid, u64 gen,
  */
 static void revoke_effects(struct camgate_dev *dev)
 {
-	struct vb2_queue *q = dev->vdev ? dev->vdev->queue : NULL;
 	unsigned long seq = ++dev->zap_seq;
 
 	lockdep_assert_held(&dev->cfg_lock);
-	if (q && vb2_is_streaming(q))
-		vb2_queue_error(q);
+	queue_error(dev->vdev);
 	camgate_v4l2_zap(dev, seq);
 	camgate_dmabuf_zap(dev, seq);
 }
@@ -190,7 +211,8 @@ static int owner_update(struct camgate_dev *dev, const kuid_t *uid,
  * A change bumps the generation, which voids every capability minted
  * before it.  Setting the value the device already has changes nothing.
  *
- * Context: process context; takes dev->cfg_lock.
+ * Context: process context; takes dev->cfg_lock, then the queue lock of the
+ * video device.
  * Return: 0 on success, -ENOMEM if the new credential cannot be allocated
  * (the old one stays in force).
  */
@@ -205,7 +227,8 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_dev_set_owner);
  * camgate_dev_revoke() - Void every capability of a device.
  * @dev: the guard.
  *
- * Context: process context; takes dev->cfg_lock.
+ * Context: process context; takes dev->cfg_lock, then the queue lock of the
+ * video device.
  * Return: 0 on success, -ENOMEM if the new generation cannot be allocated
  * (nothing changes).
  */

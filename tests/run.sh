@@ -8,6 +8,10 @@
 #                                              KERNELS=arm64 means both arm64 ones)
 #   EXTRA_TESTS=DIR                            your own test programs, run in each VM
 #   VM_TIMEOUT=SECONDS                         hard limit per VM
+#   TESTS="race fuzz"                          run only these suites in the VMs
+#
+# kcsan-6.12 (the debug source with KCSAN instead of KASAN) is a kernel name
+# too, never run by default: make test-kcsan.
 #
 # Steps: install what is missing (tests/deps.sh), W=1 + sparse builds
 # against both stock kernels' headers, the integration test programs,
@@ -37,7 +41,7 @@ step_ok() { result "ok $1"; }
 step_fail() { result "not ok $1"; shift; for l in "$@"; do result "# $l"; done; }
 
 for k in $kernels; do
-	case "$k" in stock-6.1 | stock-6.12 | debug-6.12 | arm64-6.12 | stock-6.12-arm64) ;;
+	case "$k" in stock-6.1 | stock-6.12 | debug-6.12 | kcsan-6.12 | arm64-6.12 | stock-6.12-arm64) ;;
 	*) die "KERNELS: unknown kernel '$k' ($kernel_names)" ;;
 	esac
 done
@@ -109,7 +113,8 @@ for k in $kernels; do
 	fi
 	console=$logs/console-$k.log
 	log "$k: booting the VM (console: $console)"
-	"$vmdir/run-vm.sh" "$k" "$KIMAGE" "$initrd" "$console"
+	"$vmdir/run-vm.sh" "$k" "$KIMAGE" "$initrd" "$console" \
+		${TESTS:+"camgatevm.tests=$(echo $TESTS | tr ' ' ,)"}
 	vmrc=$?
 	[ $vmrc = 124 ] && log "$k: the VM hit its time limit"
 	awk -v kernel="$k" -v debug="$KDEBUG" -f "$vmdir/parse.awk" "$console" | tee -a "$results"

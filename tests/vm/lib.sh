@@ -2,10 +2,11 @@
 # Shared helpers for the VM harness scripts (sourced, not run).
 #
 # Kernel names used everywhere: stock-6.1, stock-6.12 (Debian's own images
-# and headers) and debug-6.12 (built from linux-source-6.12 by
-# build-kernel.sh), all x86_64; arm64-6.12 (built from linux-source-6.12
-# for arm64: KUnit, lockdep, kmemleak) and stock-6.12-arm64 (Debian's arm64
-# image and headers), booted with qemu-system-aarch64.
+# and headers), debug-6.12 and kcsan-6.12 (built from linux-source-6.12
+# by build-kernel.sh; kcsan-6.12 only for make test-kcsan), all x86_64;
+# arm64-6.12 (built from linux-source-6.12 for arm64: KUnit, lockdep,
+# kmemleak) and stock-6.12-arm64 (Debian's arm64 image and headers), booted
+# with qemu-system-aarch64.
 # kernel_paths NAME sets, for that kernel:
 #   KIMAGE   bootable image
 #   KMODDIR  its lib/modules/<version> directory (modules.dep, media modules)
@@ -18,7 +19,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 vmdir=$top/tests/vm
 cache=${CAMGATE_CACHE:-$HOME/.cache/camgate}
 
-kernel_names="stock-6.1, stock-6.12, debug-6.12, arm64-6.12, stock-6.12-arm64"
+kernel_names="stock-6.1, stock-6.12, debug-6.12, kcsan-6.12, arm64-6.12, stock-6.12-arm64"
 
 log() { echo "camgate: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -42,6 +43,13 @@ kernel_paths() {
 		KIMAGE=$dir/bzImage
 		dir=$dir/mods
 		KDEBUG=1
+		;;
+	kcsan-6.12)
+		# KCSAN without KASAN and kmemleak: no kmemleak scan expected.
+		dir=$(flock "$cache/.lock-kcsan" "$vmdir/build-kernel.sh" kcsan)
+		KIMAGE=$dir/bzImage
+		dir=$dir/mods
+		KDEBUG=0
 		;;
 	arm64-6.12)
 		dir=$(flock "$cache/.lock-arm64" "$vmdir/build-kernel.sh" arm64)

@@ -21,8 +21,11 @@ shift 4
 # KASAN, UBSAN reports) but not camgate's per-denial notices.
 args=(panic=-1 oops=panic loglevel=5)
 case "$name" in
-debug*) mem=4G; limit=${VM_TIMEOUT:-3600}; args+=(panic_on_warn=1 kasan.fault=panic) ;;
-arm64-*) mem=4G; limit=${VM_TIMEOUT:-3600}; args+=(panic_on_warn=1) ;;
+debug*) mem=4G; limit=${VM_TIMEOUT:-3600}
+	# A program may take longer there (lifetime's 100 load cycles).
+	args+=(panic_on_warn=1 kasan.fault=panic camgatevm.timeout=900) ;;
+kcsan*) mem=4G; limit=${VM_TIMEOUT:-3600} ;;	# every KCSAN report, no panic
+arm64-*) mem=4G; limit=${VM_TIMEOUT:-3600}; args+=(panic_on_warn=1 camgatevm.timeout=900) ;;
 *) mem=2G; limit=${VM_TIMEOUT:-1200} ;;
 esac
 # arm64: qemu's virt machine (GIC, PL011 UART at ttyAMA0), any CPU feature
