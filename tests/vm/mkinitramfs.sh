@@ -92,9 +92,16 @@ if [ -n "${EXTRA_TESTS:-}" ]; then
 	done
 fi
 
-# v4l2-compliance and v4l2-ctl are dynamically linked: bring their
+# camgatectl where tools-install puts it, and the udev rule as shipped,
+# with Debian's udevd (udevadm is systemd-udevd under that name) to run it.
+cp "$tests/camgatectl" "$root/usr/sbin/camgatectl"
+mkdir -p "$root/etc/udev/rules.d" "$root/usr/lib/systemd"
+cp "$top/tools/udev/70-camgate.rules" "$root/etc/udev/rules.d/"
+ln -s /usr/bin/udevadm "$root/usr/lib/systemd/systemd-udevd"
+
+# v4l2-compliance, v4l2-ctl and udevadm are dynamically linked: bring their
 # libraries and the loader, at the paths the binaries expect.
-for bin in /usr/bin/v4l2-compliance /usr/bin/v4l2-ctl; do
+for bin in /usr/bin/v4l2-compliance /usr/bin/v4l2-ctl /bin/udevadm; do
 	cp "$bin" "$root/usr/bin/"
 	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
 		mkdir -p "$root$(dirname "$lib")"
