@@ -327,6 +327,16 @@ struct dev_state {
 	char denials[VAL_MAX];
 };
 
+static bool digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
 /* 0, or -ENOENT when the device went away while it was read. */
 static int read_state(struct dev_state *d)
 {
@@ -354,6 +364,13 @@ static int read_state(struct dev_state *d)
 			die(1, "%s/%s: %s", d->node, files[i].file,
 			    strerror(-err));
 	}
+	/* What goes into JSON unquoted must be what the ABI promises. */
+	if ((!digits(d->uid) && strcmp(d->uid, CAMGATE_ID_NONE)) ||
+	    (!digits(d->gid) && strcmp(d->gid, CAMGATE_ID_NONE)) ||
+	    !digits(d->gen) || !digits(d->caps) || !digits(d->denials) ||
+	    (strcmp(d->streaming, "0") && strcmp(d->streaming, "1")))
+		die(1, "%s: unexpected values in " CAMGATE_SYSFS_DEVICES "/%s",
+		    d->node, d->node);
 	return 0;
 }
 
@@ -394,6 +411,8 @@ static int cmd_status(void)
 	      read_value(CAMGATE_SYSFS_ROOT "/lock", lock, sizeof(lock));
 	if (err)
 		die(1, CAMGATE_SYSFS_ROOT ": %s", strerror(-err));
+	if (!digits(abi))
+		die(1, CAMGATE_SYSFS_ROOT "/abi_version: '%s'", abi);
 	dir = opendir(CAMGATE_SYSFS_DEVICES);
 	if (!dir)
 		die(1, CAMGATE_SYSFS_DEVICES ": %s", strerror(errno));
@@ -605,7 +624,8 @@ static int cmd_holders(const char *dev)
 	     line = strtok_r(NULL, "\n", &save)) {
 		char pid[16], uid[16], comm[VAL_MAX], shown[VAL_MAX];
 
-		if (sscanf(line, "%15s %15s %255s", pid, uid, comm) != 3)
+		if (sscanf(line, "%15s %15s %255s", pid, uid, comm) != 3 ||
+		    !digits(pid) || !digits(uid))
 			die(1, "%s: unexpected line '%s'", path, line);
 		unescape(comm);
 		if (json) {
