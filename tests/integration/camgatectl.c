@@ -538,12 +538,22 @@ static int not_loaded(void *arg)
 	};
 	struct cg_ctl *r = malloc(sizeof(*r));
 	long deadline = tap_now_ms() + 8000;
-	char cmd[256];
+	char cmd[256], path[PATH_MAX], c;
+	struct opener owner;
 	size_t i;
-	int err;
+	ssize_t got;
+	int err, fd;
 
 	(void)arg;
 	snprintf(n, sizeof(n), "%s", node);
+	/* A reader in the middle of the list while camgate goes away. */
+	snprintf(path, sizeof(path), "/proc/camgate/holders/%s", node);
+	if (!opener_start(&owner, cg.owner, "cg-reader"))
+		return TAP_FAIL;
+	fd = open(path, O_RDONLY);
+	got = fd >= 0 ? read(fd, &c, 1) : -1;
+	CHECK(got == 1, "%s: first byte: %s", path, strerror(errno));
+	opener_stop(&owner);
 	while (syscall(SYS_delete_module, "camgate", O_NONBLOCK)) {
 		if ((errno != EAGAIN && errno != EBUSY) ||
 		    tap_now_ms() > deadline) {
@@ -552,6 +562,11 @@ static int not_loaded(void *arg)
 		}
 		tap_sleep_ms(100);
 	}
+	got = read(fd, &c, 1);
+	CHECK(got == -1 && errno == EIO,
+	      "reading %s on after rmmod: %zd (%s), want EIO", path, got,
+	      got < 0 ? strerror(errno) : "data");
+	close(fd);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ctl_expect(0, r, cases[i], false);
 		CHECK(strstr(r->err, "not loaded"),
@@ -650,7 +665,7 @@ int main(void)
 		"camgatectl as uid %u: owner, revoke, holders, lock refused, nothing changes; the kernel list is root-only",
 		cg.other);
 	tap_run(not_loaded, NULL, 20,
-		"camgatectl with camgate unloaded: every command says so, exits non-zero");
+		"camgatectl with camgate unloaded: every command says so, exits non-zero; an open holders list reads EIO");
 	cleanup();
 	tap_run(restored, NULL, 10,
 		"state restored: owner_uid %u, owner_gid none, default_policy deny",

@@ -218,13 +218,26 @@ static void cleanup(void)
 
 static int control(void *arg)
 {
-	char uid[32];
+	char uid[32], node[64], path[PATH_MAX], c;
+	ssize_t got;
+	int fd;
 
 	(void)arg;
 	if (!CHECK(!missing, "the VM has no %s", missing))
 		return TAP_FAIL;
+	/* The holders list of a node that goes away while it is open. */
+	find_node("vivid-000-vid-cap", node, sizeof(node));
+	snprintf(path, sizeof(path), "/proc/camgate/holders/%s", node);
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0, "%s: %s", path, strerror(errno));
 	if (replug())
 		return TAP_FAIL;
+	got = read(fd, &c, 1);
+	CHECK(got == -1 && errno == EIO,
+	      "reading %s opened before the node went away: %zd (%s), want EIO",
+	      path, got, got < 0 ? strerror(errno) : "data");
+	close(fd);
+	CHECK(access(path, R_OK) == 0, "the new node has no %s", path);
 	owner_of("vivid-000-vid-cap", uid, sizeof(uid));
 	CHECK(!strcmp(uid, "none"),
 	      "without udevd the new capture node's owner_uid reads \"%s\", want none",
@@ -376,7 +389,7 @@ int main(void)
 		 params, UDEVD, RULES);
 
 	tap_run(control, NULL, 20,
-		"udev control: without udevd, a vivid node that appears has no owner");
+		"udev control: without udevd, a vivid node that appears has no owner; its old holders list reads EIO");
 	if (!missing)
 		start_udevd();
 	tap_run(udevd_up, NULL, 20, "systemd-udevd runs with the shipped " RULES);
