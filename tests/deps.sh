@@ -8,7 +8,7 @@ set -euo pipefail
 
 pkgs=(qemu-system-x86 busybox-static v4l-utils sparse build-essential bc bison flex
       libelf-dev libssl-dev cpio xz-utils zstd kmod linux-headers-amd64
-      linux-headers-6.12-amd64 linux-source-6.12 dwarves python3 rsync)
+      linux-headers-6.12-amd64 linux-source-6.12 dwarves python3 rsync udev)
 
 missing=()
 for p in "${pkgs[@]}"; do
