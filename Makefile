@@ -1,14 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # camgate: a thin front-end over Kbuild and the test scripts.
 #
-#   make [KDIR=...]     build camgate.ko (and camgate_kunit.ko if KDIR has KUnit);
+#   make [KDIR=...]     build camgate.ko (and camgate_kunit.ko if KDIR has KUnit) and camgatectl;
 #                       ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- cross-builds
+#   make module         only camgate.ko; make tools: only tools/camgatectl
 #   make check          W=1 + sparse (C=2) against both stock Debian kernels; any warning fails
 #   make style          checkpatch --strict on the sources
 #   make test           the whole suite in VMs (see README.md)
 #   make test-kcsan     the race and fuzz tests on a KCSAN build of the debug kernel (optional)
 #   make demo           boot stock 6.1 with vivid, show an owner streaming and another user denied
 #   make install        install into /lib/modules/$(KVER)/extra
+#   make tools-install  camgatectl into $(DESTDIR)/usr/sbin
+#   make dkms-install   sources into /usr/src/camgate-<version>, dkms add + install for $(KVER)
 #   make clean
 
 KVER ?= $(shell uname -r)
@@ -23,10 +26,16 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 		    $(wildcard /usr/src/linux-headers-*-amd64))
 STOCK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 /usr/src/linux-headers-6.12.*-amd64)
 
-all: module
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(CURDIR)/dkms.conf)
+DKMS_SRC := /usr/src/camgate-$(DKMS_VERSION)
+
+all: module tools
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools
 
 check:
 	tests/check.sh $(STOCK_KDIRS)
@@ -46,8 +55,27 @@ demo:
 install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
+tools-install: tools
+	$(MAKE) -C tools install
+
+# What dkms builds from: Kbuild and the sources it names, nothing else.
+dkms-install:
+	-dkms remove camgate/$(DKMS_VERSION) --all >/dev/null 2>&1
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)/tests
+	cp -r dkms.conf Kbuild module include $(DKMS_SRC)/
+	cp tests/*_kunit.c tests/*.h $(DKMS_SRC)/tests/
+	dkms add camgate/$(DKMS_VERSION)
+	dkms install camgate/$(DKMS_VERSION) -k $(KVER)
+
+dkms-uninstall:
+	-dkms remove camgate/$(DKMS_VERSION) --all
+	rm -rf $(DKMS_SRC)
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module check style test test-kcsan demo install clean
+.PHONY: all module tools check style test test-kcsan demo install \
+	tools-install dkms-install dkms-uninstall clean

@@ -27,6 +27,7 @@
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/spinlock.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -56,6 +57,7 @@ struct camgate_dev {
 	atomic64_t denials;
 	bool registered;		/* registry ref held; class iface only */
 	bool in_sysfs;			/* kobject added; class iface only */
+	struct proc_dir_entry *holders;	/* holders file; class iface only */
 	char name[32];			/* node name, for logs */
 	struct work_struct free_work;
 	struct rcu_head rcu;
@@ -94,6 +96,7 @@ extern bool camgate_default_allow;	/* READ_ONCE; camgate_cfg_mutex */
 extern struct mutex camgate_cfg_mutex;
 extern bool camgate_locked;		/* camgate_cfg_mutex */
 extern struct kobject *camgate_devices_kobj;
+extern spinlock_t camgate_files_lock;	/* files hash, camgate_dev.files */
 
 /* policy.c: the pure decisions. */
 bool camgate_cred_matches(const struct cred *cred,
@@ -155,6 +158,12 @@ int camgate_parse_uid(const char *buf, kuid_t *uid);
 int camgate_parse_gid(const char *buf, kgid_t *gid);
 int camgate_parse_policy(const char *buf, bool *allow);
 int camgate_parse_revoke(const char *buf);
+
+/* holders.c: /proc/camgate/holders. */
+int camgate_holders_init(void);
+void camgate_holders_exit(void);
+void camgate_holders_add(struct camgate_dev *dev);
+void camgate_holders_remove(struct camgate_dev *dev);
 
 /* symbols.c: what the kernel does not export. */
 void *camgate_lookup_symbol(const char *name);

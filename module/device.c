@@ -293,6 +293,7 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 		       cdev->name, err);
 	else
 		cdev->in_sysfs = true;
+	camgate_holders_add(cdev);
 	pr_info("guarding %s (%s)\n", cdev->name, vdev->name);
 	return 0;
 }
@@ -312,6 +313,7 @@ static void remove_dev(CAMGATE_CLASS_IFACE_ARGS)
 	cdev->registered = false;
 	if (cdev->in_sysfs)
 		kobject_del(&cdev->kobj);	/* waits for sysfs callers */
+	camgate_holders_remove(cdev);	/* waits for its readers */
 	pr_info("%s removed\n", cdev->name);
 	camgate_dev_put(cdev);
 }

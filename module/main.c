@@ -37,9 +37,12 @@ static int __init camgate_init(void)
 	err = camgate_sysfs_init();
 	if (err)
 		return err;
-	err = camgate_sock_init();
+	err = camgate_holders_init();
 	if (err)
 		goto err_sysfs;
+	err = camgate_sock_init();
+	if (err)
+		goto err_holders;
 	err = camgate_devices_init();
 	if (err)
 		goto err_sock;
@@ -49,6 +52,8 @@ static int __init camgate_init(void)
 
 err_sock:
 	camgate_sock_exit();
+err_holders:
+	camgate_holders_exit();
 err_sysfs:
 	camgate_sysfs_exit();
 	return err;
@@ -58,6 +63,7 @@ static void __exit camgate_exit(void)
 {
 	camgate_devices_exit();
 	camgate_sock_exit();
+	camgate_holders_exit();
 	camgate_sysfs_exit();
 	/* Tasks sent to our return stub, or returning from module_put(). */
 	synchronize_rcu_tasks();

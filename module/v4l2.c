@@ -28,7 +28,7 @@
 #include "compat.h"
 
 static DEFINE_HASHTABLE(camgate_files, 10);	/* by struct file * */
-static DEFINE_SPINLOCK(camgate_files_lock);	/* hash and dev->files */
+DEFINE_SPINLOCK(camgate_files_lock);		/* hash and dev->files */
 
 static const char *const op_names[] = {
 	[CAMGATE_OP_READ] = "read",

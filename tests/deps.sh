@@ -13,7 +13,7 @@ set -euo pipefail
 # download, never installed: apt only has to know the arm64 architecture.
 pkgs=(qemu-system-x86 busybox-static v4l-utils sparse build-essential bc bison flex
       libelf-dev libssl-dev cpio xz-utils zstd kmod linux-headers-amd64
-      linux-headers-6.12-amd64 linux-source-6.12 dwarves python3 rsync
+      linux-headers-6.12-amd64 linux-source-6.12 dwarves python3 rsync udev
       qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu)
 
 missing=()

@@ -20,6 +20,8 @@ rm -rf "$out" && mkdir -p "$out/bin" "${tlog%/*}"
 : >"$tlog"
 
 "${cc[@]}" -o "$out/runas" "$vmdir/runas.c" 2>>"$tlog" || { cat "$tlog" >&2; die "cannot build runas"; }
+"${cc[@]}" -I"$top/include/uapi" -o "$out/camgatectl" "$top/tools/camgatectl.c" 2>>"$tlog" ||
+	{ cat "$tlog" >&2; die "cannot build tools/camgatectl"; }
 
 for c in "$top"/tests/integration/*.c; do
 	[ -e "$c" ] || continue

@@ -103,10 +103,23 @@ if [ -n "${EXTRA_TESTS:-}" ]; then
 	done
 fi
 
-# v4l2-compliance and v4l2-ctl are dynamically linked: bring their
+# camgatectl where tools-install puts it, and the udev rule as shipped,
+# with Debian's udevd (udevadm is systemd-udevd under that name) to run it.
+cp "$tests/camgatectl" "$root/usr/sbin/camgatectl"
+mkdir -p "$root/etc/udev/rules.d" "$root/usr/lib/systemd"
+cp "$top/tools/udev/70-camgate.rules" "$root/etc/udev/rules.d/"
+if [ "$arch" = x86_64 ]; then
+	ln -s /usr/bin/udevadm "$root/usr/lib/systemd/systemd-udevd"
+else
+	# tests/integration/udev.c reports its udevd cases skipped, with this.
+	echo "the $arch initramfs carries no udevd (arm64-userland.sh fetches no udev)" \
+		>"$root/etc/camgate-no-udevd"
+fi
+
+# v4l2-compliance, v4l2-ctl and udevadm are dynamically linked: bring their
 # libraries and the loader, at the paths the binaries expect.
 if [ "$arch" = x86_64 ]; then
-	for bin in /usr/bin/v4l2-compliance /usr/bin/v4l2-ctl; do
+	for bin in /usr/bin/v4l2-compliance /usr/bin/v4l2-ctl /bin/udevadm; do
 		cp "$bin" "$root/usr/bin/"
 		for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
 			mkdir -p "$root$(dirname "$lib")"

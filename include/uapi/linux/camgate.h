@@ -2,9 +2,10 @@
 /*
  * camgate: camera frames readable only by their owner.
  *
- * The user-space interface is sysfs, under CAMGATE_SYSFS_ROOT.  This header
- * names its files and values so that tools do not hard-code strings.  See
- * Documentation/ABI/testing/sysfs-kernel-camgate for each file.
+ * The user-space interface is sysfs, under CAMGATE_SYSFS_ROOT, plus one
+ * procfs list per device under CAMGATE_PROC_HOLDERS.  This header names
+ * their files and values so that tools do not hard-code strings.  See
+ * Documentation/ABI/testing/sysfs-kernel-camgate and procfs-camgate.
  */
 #ifndef _UAPI_LINUX_CAMGATE_H
 #define _UAPI_LINUX_CAMGATE_H
@@ -19,6 +20,15 @@
 
 #define CAMGATE_SYSFS_ROOT		"/sys/kernel/camgate"
 #define CAMGATE_SYSFS_DEVICES		CAMGATE_SYSFS_ROOT "/devices"
+
+/*
+ * DOC: holders
+ *
+ * CAMGATE_PROC_HOLDERS "/<node>" (root only) lists the open files that hold
+ * a capability of the node's current generation, one per line:
+ * "<pid> <uid> <comm>\n", comm octal-escaped ("\040" for a blank).
+ */
+#define CAMGATE_PROC_HOLDERS		"/proc/camgate/holders"
 
 /* Values of CAMGATE_SYSFS_ROOT "/default_policy". */
 #define CAMGATE_POLICY_DENY		"deny"

@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * camgatectl.c - the camgatectl tool against the real guarded vivid node
+ * (issue 7).
+ *
+ * Each case runs the static camgatectl binary of the initramfs (CAMGATECTL,
+ * default /usr/sbin/camgatectl), parses its --json output with a strict
+ * parser (ctl.h) and checks it against sysfs and against what the case
+ * itself set up: the owner really changes, holders names exactly the
+ * process that holds a capability, revoke bumps the generation, and bad
+ * input, a failing second write, a non-root caller and an unloaded module
+ * each give a message and a non-zero exit with nothing changed.  lock is
+ * irreversible: lock-camgatectl.c checks it after lock.c.
+ *
+ * Leaves the state every program leaves: owner_uid = CAMGATE_OWNER_UID,
+ * owner_gid = none, default_policy = deny, camgate loaded.
+ */
+#include "tap.h"
+#include "camgate_test.h"
+#include "ctl.h"
+
+#include <dirent.h>
+#include <libgen.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+static char node[64];		/* "video0" */
+static char out_node[64];	/* vivid's video output node, not guarded */
+
+/* The guarded node's state in sysfs. */
+struct snap {
+	char uid[32], gid[32];
+	unsigned long long gen, caps, denials;
+};
+
+static void snap(struct snap *s)
+{
+	cg_sysfs_read(cg.sysfs, "owner_uid", s->uid, sizeof(s->uid));
+	cg_sysfs_read(cg.sysfs, "owner_gid", s->gid, sizeof(s->gid));
+	s->gen = cg_sysfs_u64(cg.sysfs, "generation");
+	s->caps = cg_sysfs_u64(cg.sysfs, "capabilities");
+	s->denials = cg_sysfs_u64(cg.sysfs, "denials");
+}
+
+static bool same_config(const struct snap *a, const struct snap *b,
+			const char *what)
+{
+	return CHECK(!strcmp(a->uid, b->uid) && !strcmp(a->gid, b->gid) &&
+		     a->gen == b->gen,
+		     "%s changed the configuration: owner %s:%s gen %llu -> %s:%s gen %llu",
+		     what, a->uid, a->gid, a->gen, b->uid, b->gid, b->gen);
+}
+
+/* Run, and diagnose the run on a failed expectation. */
+static bool ctl_expect(uid_t uid, struct cg_ctl *r, const char *const *argv,
+		       bool ok)
+{
+	char cmd[256];
+
+	cg_ctl_cmd(argv, cmd, sizeof(cmd));
+	if (!CHECK(cg_ctl_as(uid, r, argv) == 0, "%s: could not run", cmd))
+		return false;
+	if (ok)
+		return CHECK(r->status == 0 && !r->err[0],
+			     "%s (uid %u): exit %d, stderr \"%s\"", cmd, uid,
+			     r->status, r->err);
+	return CHECK(r->status != 0 && r->status < 128 &&
+		     !strncmp(r->err, "camgatectl: ", 12) &&
+		     strchr(r->err, '\n') == r->err + strlen(r->err) - 1,
+		     "%s (uid %u): exit %d, stderr \"%s\"; want a non-zero exit and one message",
+		     cmd, uid, r->status, r->err);
+}
+
+static struct cg_json *status_json(struct cg_ctl *r)
+{
+	static const char *const argv[] = { "--json", "status", NULL };
+	struct cg_json *j;
+	const char *err = NULL;
+
+	if (!ctl_expect(0, r, argv, true))
+		return NULL;
+	j = cg_json_parse(r->out, &err);
+	CHECK(j, "status --json: %s in \"%s\"", err, r->out);
+	return j;
+}
+
+static bool json_id_is(const struct cg_json *d, const char *key,
+		       const char *sysfs)
+{
+	struct cg_json *m = cg_json_get(d, key);
+
+	if (!strcmp(sysfs, "none"))
+		return m && m->type == CG_JNULL;
+	return m && m->type == CG_JNUM && !strcmp(m->str, sysfs);
+}
+
+/* ---- status ------------------------------------------------------------------ */
+
+static int status_matches(void *arg)
+{
+	struct cg_ctl *r = malloc(sizeof(*r));
+	struct cg_json *j, *d, *m;
+	char name[64], policy[16];
+	struct snap s;
+
+	(void)arg;
+	j = status_json(r);
+	if (!j)
+		return TAP_FAIL;
+	snap(&s);
+	cg_sysfs_read(cg.sysfs, "name", name, sizeof(name));
+	cg_sysfs_read(CG_SYSFS_ROOT, "default_policy", policy, sizeof(policy));
+	CHECK(cg_json_u64(j, "abi_version") == 1, "abi_version");
+	CHECK(cg_json_str(j, "default_policy") &&
+	      !strcmp(cg_json_str(j, "default_policy"), policy),
+	      "default_policy is not \"%s\"", policy);
+	m = cg_json_get(j, "locked");
+	CHECK(m && m->type == CG_JBOOL && !m->b, "locked is not false");
+	d = cg_json_device(j, node);
+	if (!CHECK(d, "no entry for %s in %s", node, r->out))
+		return TAP_FAIL;
+	CHECK(cg_json_str(d, "name") && !strcmp(cg_json_str(d, "name"), name),
+	      "name is not \"%s\"", name);
+	CHECK(json_id_is(d, "owner_uid", s.uid), "owner_uid is not %s", s.uid);
+	CHECK(cg_json_u64(d, "owner_uid") == cg.owner,
+	      "owner_uid is not the owner set before the program, %u", cg.owner);
+	CHECK(json_id_is(d, "owner_gid", s.gid), "owner_gid is not %s", s.gid);
+	CHECK(cg_json_u64(d, "generation") == s.gen, "generation is not %llu",
+	      s.gen);
+	CHECK(cg_json_u64(d, "capabilities") == s.caps,
+	      "capabilities is not %llu", s.caps);
+	CHECK(cg_json_u64(d, "denials") == s.denials, "denials is not %llu",
+	      s.denials);
+	m = cg_json_get(d, "streaming");
+	CHECK(m && m->type == CG_JBOOL && !m->b, "streaming is not false");
+	CHECK(!cg_json_device(j, out_node) || !out_node[0],
+	      "the unguarded output node %s is listed", out_node);
+	tap_diag("%s", r->out);
+	return tap_result();
+}
+
+static int status_table(void *arg)
+{
+	static const char *const argv[] = { "status", NULL };
+	struct cg_ctl *r = malloc(sizeof(*r));
+	char name[64], want[128];
+	const char *line;
+
+	(void)arg;
+	if (!ctl_expect(0, r, argv, true))
+		return TAP_FAIL;
+	cg_sysfs_read(cg.sysfs, "name", name, sizeof(name));
+	tap_diag("%s", r->out);
+	line = strstr(r->out, "\n");
+	while (line && strncmp(line + 1, node, strlen(node)))
+		line = strchr(line + 1, '\n');
+	if (!CHECK(line, "no line for %s", node))
+		return TAP_FAIL;
+	snprintf(want, sizeof(want), " %s ", name);
+	CHECK(strstr(line, want), "the %s line has no card name %s", node, name);
+	snprintf(want, sizeof(want), " %u ", cg.owner);
+	CHECK(strstr(line, want), "the %s line has no owner %u", node, cg.owner);
+	CHECK(strstr(r->out, "NODE") && strstr(r->out, "OWNER") &&
+	      strstr(r->out, "STREAMING") && strstr(r->out, "CAPABILITIES") &&
+	      strstr(r->out, "DENIALS"), "header missing");
+	return tap_result();
+}
+
+/* ---- owner -------------------------------------------------------------------- */
+
+static int owner_changes(void *arg)
+{
+	char devpath[80], uid[32], gid[32];
+	const char *set1[] = { "owner", node, "1234", NULL };
+	const char *set2[] = { "owner", devpath, "1000:44", NULL };
+	const char *set3[] = { "owner", node, "1000:none", NULL };
+	struct cg_ctl *r = malloc(sizeof(*r));
+	struct cg_json *j, *d;
+	struct snap s0, s;
+
+	(void)arg;
+	snprintf(devpath, sizeof(devpath), "/dev/%s", node);
+	snap(&s0);
+	if (!ctl_expect(0, r, set1, true))
+		return TAP_FAIL;
+	snap(&s);
+	CHECK(!strcmp(s.uid, "1234") && !strcmp(s.gid, "none"),
+	      "after owner %s 1234: sysfs owner %s:%s", node, s.uid, s.gid);
+	CHECK(s.gen == s0.gen + 1, "generation %llu -> %llu, want +1", s0.gen,
+	      s.gen);
+	j = status_json(r);
+	d = cg_json_device(j, node);
+	CHECK(d && cg_json_u64(d, "owner_uid") == 1234,
+	      "status --json does not show owner_uid 1234");
+
+	if (!ctl_expect(0, r, set2, true))
+		return TAP_FAIL;
+	snap(&s);
+	CHECK(!strcmp(s.uid, "1000") && !strcmp(s.gid, "44"),
+	      "after owner %s 1000:44: sysfs owner %s:%s", devpath, s.uid, s.gid);
+	CHECK(s.gen == s0.gen + 3, "generation %llu, want %llu (two writes)",
+	      s.gen, s0.gen + 3);
+	j = status_json(r);
+	d = cg_json_device(j, node);
+	CHECK(d && cg_json_u64(d, "owner_gid") == 44,
+	      "status --json does not show owner_gid 44");
+
+	if (!ctl_expect(0, r, set3, true))
+		return TAP_FAIL;
+	cg_sysfs_read(cg.sysfs, "owner_uid", uid, sizeof(uid));
+	cg_sysfs_read(cg.sysfs, "owner_gid", gid, sizeof(gid));
+	CHECK(!strcmp(uid, "1000") && !strcmp(gid, "none"),
+	      "after owner 1000:none: sysfs owner %s:%s", uid, gid);
+	cg_restore_config();
+	return tap_result();
+}
+
+static int bad_input(void *arg)
+{
+	static char n[64], o[64];
+	const char *const cases[][6] = {
+		{ "owner", n, "abc" }, { "owner", n, "-1" }, { "owner", n, "" },
+		{ "owner", n, "4294967295" }, { "owner", n, "4294967296" },
+		{ "owner", n, "99999999999999999999" }, { "owner", n, "0x10" },
+		{ "owner", n, " 1234" }, { "owner", n, "1234 " },
+		{ "owner", n, "1234:" }, { "owner", n, "1234:abc" },
+		{ "owner", n, "1234:4294967295" }, { "owner", n, ":44" },
+		{ "owner", n, "1234:44:1" },
+		{ "owner", "video99", "1234" }, { "owner", "/dev/video99", "1234" },
+		{ "owner", "/dev/null", "1234" }, { "owner", "../video0", "1234" },
+		{ "owner", "/tmp", "1234" }, { "owner", o, "1234" },
+		{ "owner", n }, { "owner", n, "1234", "5" }, { "owner" },
+		{ "revoke", "video99" }, { "revoke" }, { "holders", "video99" },
+		{ "holders", o }, { "frob" }, { "--bogus", "status" },
+		{ "--wait", "x", "owner", n, "1234" }, { "status", "extra" },
+	};
+	struct cg_ctl *r = malloc(sizeof(*r));
+	struct snap s0, s;
+	char cmd[256];
+	size_t i;
+
+	(void)arg;
+	snprintf(n, sizeof(n), "%s", node);
+	snprintf(o, sizeof(o), "%s", out_node[0] ? out_node : "video98");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snap(&s0);
+		ctl_expect(0, r, cases[i], false);
+		snap(&s);
+		same_config(&s0, &s, cg_ctl_cmd(cases[i], cmd, sizeof(cmd)));
+		tap_diag("%s -> %d: %.*s", cmd, r->status,
+			 (int)strcspn(r->err, "\n"), r->err);
+	}
+	return tap_result();
+}
+
+/*
+ * owner UID:GID is two writes.  sysfs refuses opening a file for writing
+ * when its mode has no write bit, even to root: with owner_gid chmod 0444
+ * the uid write succeeds and the gid write fails, so camgatectl must put
+ * the uid back.
+ */
+static char gid_path[PATH_MAX];
+
+static void gid_writable(void)
+{
+	chmod(gid_path, 0644);
+}
+
+static int rollback(void *arg)
+{
+	const char *set[] = { "owner", node, "1234:55", NULL };
+	struct cg_ctl *r = malloc(sizeof(*r));
+	struct snap s0, s;
+
+	(void)arg;
+	snap(&s0);
+	if (!CHECK(chmod(gid_path, 0444) == 0, "chmod %s: %s", gid_path,
+		   strerror(errno)))
+		return TAP_FAIL;
+	ctl_expect(0, r, set, false);
+	gid_writable();
+	snap(&s);
+	tap_diag("exit %d: %s", r->status, r->err);
+	CHECK(strstr(r->err, "put back to 1000"),
+	      "the message does not say owner_uid was put back");
+	CHECK(!strcmp(s.uid, s0.uid) && !strcmp(s.gid, s0.gid),
+	      "owner %s:%s -> %s:%s: half applied", s0.uid, s0.gid, s.uid,
+	      s.gid);
+	/* The uid write and its undo each voided the capabilities. */
+	CHECK(s.gen == s0.gen + 2, "generation %llu -> %llu, want +2", s0.gen,
+	      s.gen);
+	cg_restore_config();
+	return tap_result();
+}
+
+/* ---- holders and revoke ---------------------------------------------------------- */
+
+struct opener {
+	const char *comm;
+	int ready[2], stop[2];
+	pid_t pid;
+};
+
+/* A process that opens the node as @uid and keeps it open until told. */
+static int open_and_wait(void *arg)
+{
+	struct opener *o = arg;
+	char c = 0;
+	int fd;
+
+	/* Other openers' pipe ends too: their stop must reach them alone. */
+	for (fd = 3; fd < 1024; fd++)
+		if (fd != o->ready[1] && fd != o->stop[0])
+			close(fd);
+	prctl(PR_SET_NAME, o->comm);
+	fd = cg_open(O_RDWR);
+	c = fd >= 0 ? 'y' : 'n';
+	if (write(o->ready[1], &c, 1) != 1)
+		return TAP_FAIL;
+	if (read(o->stop[0], &c, 1) < 0)
+		return TAP_FAIL;
+	return fd >= 0 ? TAP_PASS : TAP_FAIL;
+}
+
+static bool opener_start(struct opener *o, uid_t uid, const char *comm)
+{
+	char c = 0;
+
+	o->comm = comm;
+	if (pipe(o->ready) || pipe(o->stop))
+		return false;
+	o->pid = cg_spawn(uid, open_and_wait, o);
+	close(o->ready[1]);
+	close(o->stop[0]);
+	return CHECK(read(o->ready[0], &c, 1) == 1 && c == 'y',
+		     "uid %u could not open %s", uid, cg.dev);
+}
+
+static void opener_stop(struct opener *o)
+{
+	close(o->stop[1]);
+	cg_wait(o->pid, 5000);
+}
+
+static struct cg_json *holders_json(struct cg_ctl *r, const char *dev)
+{
+	const char *argv[] = { "holders", "--json", dev, NULL };
+	struct cg_json *j;
+	const char *err = NULL;
+
+	if (!ctl_expect(0, r, argv, true))
+		return NULL;
+	j = cg_json_parse(r->out, &err);
+	CHECK(j, "holders --json: %s in \"%s\"", err, r->out);
+	CHECK(j && cg_json_str(j, "node") && !strcmp(cg_json_str(j, "node"), node),
+	      "node is not %s", node);
+	return j;
+}
+
+static int holders(void *arg)
+{
+	struct opener owner, other;
+	struct cg_ctl *r = malloc(sizeof(*r));
+	const char *table[] = { "holders", node, NULL };
+	const char *revoke[] = { "revoke", node, NULL };
+	struct cg_json *j, *list, *h;
+	char devpath[80], want[64];
+	int rootfd;
+	unsigned long long g0;
+
+	(void)arg;
+	snprintf(devpath, sizeof(devpath), "/dev/%s", node);
+	/* Root is not the owner: its open file holds no capability. */
+	rootfd = cg_open(O_RDWR);
+	if (!opener_start(&other, cg.other, "cg-other") ||
+	    !opener_start(&owner, cg.owner, "cg holder"))
+		return TAP_FAIL;
+	CHECK(cg_sysfs_u64(cg.sysfs, "capabilities") == 1,
+	      "capabilities is %llu, want 1",
+	      cg_sysfs_u64(cg.sysfs, "capabilities"));
+
+	j = holders_json(r, devpath);
+	tap_diag("holders --json: %s", r->out);
+	list = cg_json_get(j, "holders");
+	if (!CHECK(list && list->type == CG_JARR && cg_json_len(list) == 1,
+		   "want exactly one holder (uid %u's pid %d), got %s",
+		   cg.owner, owner.pid, r->out))
+		return TAP_FAIL;
+	h = list->child;
+	CHECK(cg_json_u64(h, "pid") == (unsigned long long)owner.pid,
+	      "pid is not %d", owner.pid);
+	CHECK(cg_json_u64(h, "uid") == cg.owner, "uid is not %u", cg.owner);
+	CHECK(cg_json_str(h, "comm") &&
+	      !strcmp(cg_json_str(h, "comm"), "cg holder"),
+	      "comm is not \"cg holder\" (blank unescaped)");
+
+	if (ctl_expect(0, r, table, true)) {
+		snprintf(want, sizeof(want), "%d ", owner.pid);
+		CHECK(strstr(r->out, want) && strstr(r->out, "cg?holder") &&
+		      strstr(r->out, "PID"), "table: \"%s\"", r->out);
+		snprintf(want, sizeof(want), "%d ", other.pid);
+		CHECK(!strstr(r->out, want), "the non-owner %d is listed",
+		      other.pid);
+	}
+
+	g0 = cg_sysfs_u64(cg.sysfs, "generation");
+	ctl_expect(0, r, revoke, true);
+	CHECK(cg_sysfs_u64(cg.sysfs, "generation") == g0 + 1,
+	      "revoke: generation %llu -> %llu, want +1", g0,
+	      cg_sysfs_u64(cg.sysfs, "generation"));
+	CHECK(cg_sysfs_u64(cg.sysfs, "capabilities") == 0,
+	      "revoke: %llu capabilities left",
+	      cg_sysfs_u64(cg.sysfs, "capabilities"));
+	j = holders_json(r, node);
+	CHECK(cg_json_len(cg_json_get(j, "holders")) == 0,
+	      "after revoke the old holder is still listed: %s", r->out);
+	j = status_json(r);
+	CHECK(cg_json_u64(cg_json_device(j, node), "generation") == g0 + 1,
+	      "status --json: generation is not %llu", g0 + 1);
+	CHECK(cg_json_u64(cg_json_device(j, node), "capabilities") == 0,
+	      "status --json: capabilities is not 0");
+	opener_stop(&owner);
+	opener_stop(&other);
+
+	/* A new open by the owner holds a capability of the new generation. */
+	if (opener_start(&owner, cg.owner, "cg-again")) {
+		j = holders_json(r, node);
+		list = cg_json_get(j, "holders");
+		CHECK(cg_json_len(list) == 1 && list->child &&
+		      cg_json_u64(list->child, "pid") == (unsigned long long)owner.pid,
+		      "the owner's new open is not listed: %s", r->out);
+		opener_stop(&owner);
+	}
+	j = holders_json(r, node);
+	CHECK(cg_json_len(cg_json_get(j, "holders")) == 0,
+	      "a closed file is still listed: %s", r->out);
+	if (rootfd >= 0)
+		close(rootfd);
+	return tap_result();
+}
+
+/* ---- privileges ---------------------------------------------------------------------- */
+
+static int drop_sys_admin(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &h, d);
+}
+
+static int non_root(void *arg)
+{
+	static char n[64];
+	const char *const cases[][4] = {
+		{ "owner", n, "1001" }, { "owner", n, "1001:1001" },
+		{ "revoke", n }, { "holders", n }, { "lock" },
+	};
+	struct cg_ctl *r = malloc(sizeof(*r));
+	char path[PATH_MAX], lock[8], cmd[256];
+	struct snap s0, s;
+	size_t i;
+	pid_t pid;
+	int fd;
+
+	(void)arg;
+	snprintf(n, sizeof(n), "%s", node);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snap(&s0);
+		ctl_expect(cg.other, r, cases[i], false);
+		CHECK(strstr(r->err, "root"), "%s: the message does not say root: %s",
+		      cg_ctl_cmd(cases[i], cmd, sizeof(cmd)), r->err);
+		snap(&s);
+		same_config(&s0, &s, cmd);
+	}
+	CHECK(cg_sysfs_read(CG_SYSFS_ROOT, "lock", lock, sizeof(lock)) == 0 &&
+	      !strcmp(lock, "0"), "lock reads %s", lock);
+
+	/* The kernel's own check: the list needs root and CAP_SYS_ADMIN. */
+	snprintf(path, sizeof(path), "/proc/camgate/holders/%s", node);
+	pid = fork();
+	if (!pid) {
+		if (cg_become(cg.other))
+			_exit(TAP_FAIL);
+		fd = open(path, O_RDONLY);
+		_exit(fd < 0 && errno == EACCES ? TAP_PASS : TAP_FAIL);
+	}
+	CHECK(cg_wait(pid, 5000) == TAP_PASS, "uid %u opened %s", cg.other,
+	      path);
+	pid = fork();
+	if (!pid) {
+		if (drop_sys_admin())
+			_exit(TAP_FAIL);
+		fd = open(path, O_RDONLY);
+		_exit(fd < 0 && errno == EPERM ? TAP_PASS : TAP_FAIL);
+	}
+	CHECK(cg_wait(pid, 5000) == TAP_PASS,
+	      "root without CAP_SYS_ADMIN opened %s (want EPERM)", path);
+	return tap_result();
+}
+
+/* ---- module not loaded ------------------------------------------------------------------ */
+
+static int reload(void)
+{
+	const char *ko = getenv("CAMGATE_KO");
+	int fd, r;
+
+	if (!access(CG_SYSFS_ROOT, F_OK))
+		return 0;
+	fd = open(ko && *ko ? ko : "/camgate/camgate.ko", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	if (!r)
+		cg_restore_config();
+	return r;
+}
+
+static void cleanup(void)
+{
+	gid_writable();
+	reload();
+	cg_restore_config();
+}
+
+static int not_loaded(void *arg)
+{
+	static char n[64];
+	const char *const cases[][4] = {
+		{ "status" }, { "--json", "status" }, { "owner", n, "1000" },
+		{ "revoke", n }, { "holders", n }, { "lock" },
+	};
+	struct cg_ctl *r = malloc(sizeof(*r));
+	long deadline = tap_now_ms() + 8000;
+	char cmd[256], path[PATH_MAX], c;
+	struct opener owner;
+	size_t i;
+	ssize_t got;
+	int err, fd;
+
+	(void)arg;
+	snprintf(n, sizeof(n), "%s", node);
+	/* A reader in the middle of the list while camgate goes away. */
+	snprintf(path, sizeof(path), "/proc/camgate/holders/%s", node);
+	if (!opener_start(&owner, cg.owner, "cg-reader"))
+		return TAP_FAIL;
+	fd = open(path, O_RDONLY);
+	got = fd >= 0 ? read(fd, &c, 1) : -1;
+	CHECK(got == 1, "%s: first byte: %s", path, strerror(errno));
+	opener_stop(&owner);
+	while (syscall(SYS_delete_module, "camgate", O_NONBLOCK)) {
+		if ((errno != EAGAIN && errno != EBUSY) ||
+		    tap_now_ms() > deadline) {
+			CHECK(0, "rmmod camgate: %s", strerror(errno));
+			return TAP_FAIL;
+		}
+		tap_sleep_ms(100);
+	}
+	got = read(fd, &c, 1);
+	CHECK(got == -1 && errno == EIO,
+	      "reading %s on after rmmod: %zd (%s), want EIO", path, got,
+	      got < 0 ? strerror(errno) : "data");
+	close(fd);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ctl_expect(0, r, cases[i], false);
+		CHECK(strstr(r->err, "not loaded"),
+		      "%s: the message does not say camgate is not loaded: %s",
+		      cg_ctl_cmd(cases[i], cmd, sizeof(cmd)), r->err);
+		CHECK(!r->out[0], "%s printed \"%s\"", cmd, r->out);
+	}
+	err = reload();
+	CHECK(!err, "insmod camgate again: %s", strerror(-err));
+	CHECK(cg_sysfs_u64(cg.sysfs, "generation") != ~0ULL,
+	      "%s is not back", cg.sysfs);
+	return tap_result();
+}
+
+static int help(void *arg)
+{
+	static const char *const argv[] = { "--help", NULL };
+	static const char *const cmds[] = {
+		"status", "owner DEV UID[:GID]", "revoke DEV", "lock",
+		"holders DEV", "--json", "--wait",
+	};
+	struct cg_ctl *r = malloc(sizeof(*r));
+	size_t i;
+
+	(void)arg;
+	if (!ctl_expect(0, r, argv, true))
+		return TAP_FAIL;
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		CHECK(strstr(r->out, cmds[i]), "--help does not name %s", cmds[i]);
+	return tap_result();
+}
+
+static int restored(void *arg)
+{
+	char buf[32];
+
+	(void)arg;
+	CHECK(cg_sysfs_read(cg.sysfs, "owner_uid", buf, sizeof(buf)) == 0 &&
+	      strtoul(buf, NULL, 10) == cg.owner && buf[0] != 'n',
+	      "owner_uid reads \"%s\"", buf);
+	CHECK(cg_sysfs_read(cg.sysfs, "owner_gid", buf, sizeof(buf)) == 0 &&
+	      !strcmp(buf, "none"), "owner_gid reads \"%s\"", buf);
+	CHECK(cg_sysfs_read(CG_SYSFS_ROOT, "default_policy", buf,
+			    sizeof(buf)) == 0 && !strcmp(buf, "deny"),
+	      "default_policy reads \"%s\"", buf);
+	return tap_result();
+}
+
+static void find_out_node(void)
+{
+	char path[PATH_MAX], name[64];
+	struct dirent *de;
+	DIR *d = opendir("/sys/class/video4linux");
+
+	while (d && (de = readdir(d))) {
+		snprintf(path, sizeof(path), "/sys/class/video4linux/%s",
+			 de->d_name);
+		if (de->d_name[0] != '.' && strlen(de->d_name) < sizeof(out_node) &&
+		    !cg_sysfs_read(path, "name", name, sizeof(name)) &&
+		    !strcmp(name, "vivid-000-vid-out"))
+			strcpy(out_node, de->d_name);
+	}
+	if (d)
+		closedir(d);
+}
+
+int main(void)
+{
+	char devcopy[PATH_MAX];
+
+	tap_plan(10, 110);
+	cg_env_load();
+	snprintf(devcopy, sizeof(devcopy), "%s", cg.dev);
+	snprintf(node, sizeof(node), "%s", basename(devcopy));
+	snprintf(gid_path, sizeof(gid_path), "%s/owner_gid", cg.sysfs);
+	find_out_node();
+	tap_diag("camgatectl %s, node %s, unguarded output node %s",
+		 cg_ctl_path(), node, out_node[0] ? out_node : "(none)");
+	tap_set_cleanup(cleanup);
+
+	tap_run(help, NULL, 10, "camgatectl --help names every command");
+	tap_run(status_matches, NULL, 10,
+		"camgatectl status --json: valid JSON, %s's entry equals sysfs", node);
+	tap_run(status_table, NULL, 10,
+		"camgatectl status: a table with node, card name and owner");
+	tap_run(owner_changes, NULL, 15,
+		"camgatectl owner: UID, then /dev/%s UID:GID, change sysfs and status", node);
+	tap_run(bad_input, NULL, 30,
+		"camgatectl: bad input (ids, devices, usage) exits non-zero and changes nothing");
+	tap_run(rollback, NULL, 10,
+		"camgatectl owner UID:GID: the gid write fails, the uid is put back");
+	tap_run(holders, NULL, 20,
+		"camgatectl holders lists the owner's open file, not uid %u's nor root's; revoke empties it",
+		cg.other);
+	tap_run(non_root, NULL, 15,
+		"camgatectl as uid %u: owner, revoke, holders, lock refused, nothing changes; the kernel list is root-only",
+		cg.other);
+	tap_run(not_loaded, NULL, 20,
+		"camgatectl with camgate unloaded: every command says so, exits non-zero; an open holders list reads EIO");
+	cleanup();
+	tap_run(restored, NULL, 10,
+		"state restored: owner_uid %u, owner_gid none, default_policy deny",
+		cg.owner);
+	return tap_finish();
+}
