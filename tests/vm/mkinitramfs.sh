@@ -10,7 +10,9 @@
 # OUT      the cpio.gz to write
 #
 # Also takes build/tests/ (build-tests.sh) and, when EXTRA_TESTS is set,
-# every executable in that directory (into /extra).
+# every executable in that directory (into /extra).  make bench
+# (tests/bench.sh) sets CAMGATE_VM_INIT, the /init to use instead of
+# tests/vm/init, and CAMGATE_BENCH, a directory copied into /bench.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -102,7 +104,12 @@ for bin in /usr/bin/v4l2-compliance /usr/bin/v4l2-ctl; do
 	done
 done
 
-cp "$vmdir/init" "$root/init"
+if [ -n "${CAMGATE_BENCH:-}" ]; then
+	mkdir -p "$root/bench"
+	cp -a "$CAMGATE_BENCH/." "$root/bench/"
+fi
+
+cp "${CAMGATE_VM_INIT:-$vmdir/init}" "$root/init"
 chmod 0755 "$root/init"
 cat >"$root/etc/camgate.conf" <<CONF
 KERNEL=$name
