@@ -6,6 +6,7 @@
 #   make style          checkpatch --strict on the sources
 #   make test           the whole suite in VMs (see README.md)
 #   make demo           boot stock 6.1 with vivid, show an owner streaming and another user denied
+#   make bench          camgate's cost, with and without it, on both stock kernels (VMs)
 #   make install        install into /lib/modules/$(KVER)/extra
 #   make clean
 
@@ -31,6 +32,9 @@ test:
 demo:
 	tests/demo.sh
 
+bench:
+	tests/bench.sh
+
 install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
@@ -38,4 +42,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf build
 
-.PHONY: all module check style test demo install clean
+.PHONY: all module check style test demo bench install clean
