@@ -9,6 +9,7 @@
 #   make test           the whole suite in VMs (see README.md)
 #   make test-kcsan     the race and fuzz tests on a KCSAN build of the debug kernel (optional)
 #   make demo           boot stock 6.1 with vivid, show an owner streaming and another user denied
+#   make bench          camgate's cost, with and without it, on both stock kernels (VMs)
 #   make install        install into /lib/modules/$(KVER)/extra
 #   make tools-install  camgatectl into $(DESTDIR)/usr/sbin
 #   make dkms-install   sources into /usr/src/camgate-<version>, dkms add + install for $(KVER)
@@ -52,6 +53,9 @@ test-kcsan:
 demo:
 	tests/demo.sh
 
+bench:
+	tests/bench.sh
+
 install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
@@ -77,5 +81,5 @@ clean:
 	$(MAKE) -C tools clean
 	rm -rf build
 
-.PHONY: all module tools check style test test-kcsan demo install \
+.PHONY: all module tools check style test test-kcsan demo bench install \
 	tools-install dkms-install dkms-uninstall clean

@@ -10,8 +10,9 @@
  * wrapped, because the core treats a NULL entry specially; open and release
  * are always wrapped to keep the per-file state.
  *
- * Hot path: one hash lookup by struct file * under RCU, one RCU read of the
- * owner credential, no allocation and no lock.
+ * Hot path (owner_gate()): one hash lookup by struct file * and one read of
+ * the owner credential, in one RCU read section; no allocation, no lock, no
+ * SRCU.  Every other call takes the SRCU read section of the slow path.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -131,8 +132,37 @@ static struct camgate_dev *gate(struct file *file, enum camgate_op op,
 	return gate_cap(file, op, cmd, query, &cap_gen);
 }
 
-static ssize_t cg_read(struct file *file, char __user *buf, size_t len,
-		       loff_t *pos)
+/*
+ * The owner's path: the guard of a file opened through camgate whose
+ * capability is valid for the caller, or NULL (the caller then takes the
+ * slow path, which decides the same and counts a denial).  Such a file
+ * holds a users reference on its guard and a module reference until its
+ * release, which cannot run while the caller's call on it is in progress:
+ * no SRCU read section is needed to keep the guard, the driver's table or
+ * our text alive.
+ */
+static __always_inline struct camgate_dev *owner_gate(struct file *file)
+{
+	struct camgate_dev *dev = NULL;
+	struct camgate_file *cf;
+
+	rcu_read_lock();
+	cf = file_find(file);
+	if (cf && camgate_may_access(rcu_dereference(cf->dev->owner),
+				     READ_ONCE(camgate_default_allow),
+				     cf->cap_gen, current_cred()))
+		dev = cf->dev;
+	rcu_read_unlock();
+	return dev;
+}
+
+/*
+ * The slow paths (denials, files opened before camgate loaded, EXPBUF) are
+ * kept out of line, so that the owner's path stays a few instructions and
+ * a tail call.
+ */
+static noinline ssize_t read_slow(struct file *file, char __user *buf,
+				  size_t len, loff_t *pos)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
 	struct camgate_dev *dev = gate(file, CAMGATE_OP_READ, 0, false);
@@ -140,6 +170,16 @@ static ssize_t cg_read(struct file *file, char __user *buf, size_t len,
 
 	srcu_read_unlock(&camgate_srcu, idx);
 	return ret;
+}
+
+static ssize_t cg_read(struct file *file, char __user *buf, size_t len,
+		       loff_t *pos)
+{
+	struct camgate_dev *dev = owner_gate(file);
+
+	if (likely(dev))
+		return dev->orig->read(file, buf, len, pos);
+	return read_slow(file, buf, len, pos);
 }
 
 static ssize_t cg_write(struct file *file, const char __user *buf, size_t len,
@@ -157,7 +197,8 @@ static ssize_t cg_write(struct file *file, const char __user *buf, size_t len,
  * A denied poll reports an error at once and registers no wait queue, so
  * neither its result nor its wake-ups follow the frame clock.
  */
-static __poll_t cg_poll(struct file *file, struct poll_table_struct *wait)
+static noinline __poll_t poll_slow(struct file *file,
+				   struct poll_table_struct *wait)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
 	struct camgate_dev *dev = gate(file, CAMGATE_OP_POLL, 0, false);
@@ -167,7 +208,17 @@ static __poll_t cg_poll(struct file *file, struct poll_table_struct *wait)
 	return ret;
 }
 
-static long cg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static __poll_t cg_poll(struct file *file, struct poll_table_struct *wait)
+{
+	struct camgate_dev *dev = owner_gate(file);
+
+	if (likely(dev))
+		return dev->orig->poll(file, wait);
+	return poll_slow(file, wait);
+}
+
+static noinline long ioctl_slow(struct file *file, unsigned int cmd,
+				unsigned long arg)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
 	struct camgate_dev *dev;
@@ -186,6 +237,16 @@ static long cg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = dev->orig->unlocked_ioctl(file, cmd, arg);
 	srcu_read_unlock(&camgate_srcu, idx);
 	return ret;
+}
+
+/* EXPBUF binds the dma-buf to the capability: always the slow path. */
+static long cg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct camgate_dev *dev = owner_gate(file);
+
+	if (likely(dev) && likely(cmd != VIDIOC_EXPBUF))
+		return dev->orig->unlocked_ioctl(file, cmd, arg);
+	return ioctl_slow(file, cmd, arg);
 }
 
 #ifdef CONFIG_COMPAT

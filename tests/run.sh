@@ -90,6 +90,13 @@ case " $kernels " in
 	;;
 esac
 
+# make bench is not run here (its figures are timings): only built.
+if "$top/tests/bench/build.sh" >/dev/null; then
+	step_ok "host build bench"
+else
+	step_fail "host build bench" "see $logs/bench-build.log"
+fi
+
 for k in $kernels; do
 	kt0=$(date +%s)
 	log "=== $k"

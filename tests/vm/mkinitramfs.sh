@@ -13,7 +13,9 @@
 #
 # Also takes build/tests/ (build-tests.sh; build/tests-arm64/ on arm64)
 # and, when EXTRA_TESTS is set, every executable in that directory (into
-# /extra).
+# /extra).  make bench (tests/bench.sh) sets CAMGATE_VM_INIT, the /init to
+# use instead of tests/vm/init, and CAMGATE_BENCH, a directory copied into
+# /bench.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -157,7 +159,12 @@ else
 	done
 fi
 
-cp "$vmdir/init" "$root/init"
+if [ -n "${CAMGATE_BENCH:-}" ]; then
+	mkdir -p "$root/bench"
+	cp -a "$CAMGATE_BENCH/." "$root/bench/"
+fi
+
+cp "${CAMGATE_VM_INIT:-$vmdir/init}" "$root/init"
 chmod 0755 "$root/init"
 cat >"$root/etc/camgate.conf" <<CONF
 KERNEL=$name

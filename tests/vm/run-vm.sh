@@ -6,6 +6,7 @@
 #
 # The VM powers off by itself (init ends with reboot -f and qemu runs with
 # -no-reboot); a hard timeout (VM_TIMEOUT seconds) stops a hung one.
+# VM_QEMU_OPTS: more qemu options (make bench's instruction-count profile).
 # Exit status: 0 when qemu exited by itself, 124 on timeout.
 # Progress: init's "camgate-vm:" lines are echoed to stderr as they come.
 set -euo pipefail
@@ -42,7 +43,7 @@ rc=0
 timeout -k 10 "$limit" \
 	"${qemu[@]}" -accel tcg -m "$mem" -smp 2 \
 		-nographic -no-reboot -nodefaults -serial stdio \
-		-kernel "$image" -initrd "$initrd" -append "${args[*]}" \
+		-kernel "$image" -initrd "$initrd" -append "${args[*]}" ${VM_QEMU_OPTS:-} \
 		</dev/null 2>&1 | tee "$log" |
 	{ grep --line-buffered -a '^camgate-vm:' | sed -u "s/^camgate-vm:/camgate: $name:/" >&2 || true; } ||
 	rc=${PIPESTATUS[0]}
