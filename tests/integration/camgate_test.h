@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <linux/udmabuf.h>
 #include <linux/videodev2.h>
 
@@ -235,6 +236,55 @@ static inline void cg_restore_config_at(const char *sysfs)
 static inline void cg_restore_config(void)
 {
 	cg_restore_config_at(cg.sysfs);
+}
+
+/*
+ * Record a failure of the current case unless the guarded node is back in
+ * the state every program starts from: owner_uid = the owner, no owner gid,
+ * default policy deny.
+ */
+static inline void cg_expect_start_config(void)
+{
+	char buf[32];
+
+	CHECK(cg_sysfs_read(cg.sysfs, "owner_uid", buf, sizeof(buf)) == 0 &&
+	      strtoul(buf, NULL, 10) == cg.owner && buf[0] != 'n',
+	      "owner_uid reads \"%s\"", buf);
+	CHECK(cg_sysfs_read(cg.sysfs, "owner_gid", buf, sizeof(buf)) == 0 &&
+	      !strcmp(buf, "none"), "owner_gid reads \"%s\"", buf);
+	CHECK(cg_sysfs_read(CG_SYSFS_ROOT, "default_policy", buf,
+			    sizeof(buf)) == 0 && !strcmp(buf, "deny"),
+	      "default_policy reads \"%s\"", buf);
+}
+
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE	4
+#endif
+
+/*
+ * Load vivid from @ko (plain, or compressed: the kernel decompresses it)
+ * with @params, unless it is loaded.  Return: 0 or -errno.
+ */
+static inline int cg_load_vivid(const char *ko, const char *params)
+{
+	static const char *const packed[] = { ".xz", ".gz", ".zst" };
+	size_t i, n, len = strlen(ko);
+	int fd, flags = 0, err = 0;
+
+	if (!access("/sys/module/vivid", F_OK))
+		return 0;
+	for (i = 0; i < sizeof(packed) / sizeof(packed[0]); i++) {
+		n = strlen(packed[i]);
+		if (len > n && !strcmp(ko + len - n, packed[i]))
+			flags = MODULE_INIT_COMPRESSED_FILE;
+	}
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params, flags))
+		err = -errno;
+	close(fd);
+	return err;
 }
 
 /* ---- small utilities ----------------------------------------------------- */

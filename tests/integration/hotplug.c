@@ -26,9 +26,6 @@
 #include <libgen.h>
 #include <sys/syscall.h>
 
-#ifndef MODULE_INIT_COMPRESSED_FILE
-#define MODULE_INIT_COMPRESSED_FILE	4
-#endif
 
 static char ko[PATH_MAX];		/* vivid.ko, or "" */
 static char params[256];
@@ -112,31 +109,11 @@ static void chmod_nodes(void)
 }
 
 /* Load vivid unless it is loaded; 0 or -errno.  Syscalls only. */
-static int load_vivid(void)
-{
-	int fd, flags = 0, err = 0;
-	size_t len = strlen(ko);
-
-	if (!access("/sys/module/vivid", F_OK))
-		return 0;
-	if (len > 3 && (!strcmp(ko + len - 3, ".xz") ||
-			!strcmp(ko + len - 3, ".gz") ||
-			!strcmp(ko + len - 4, ".zst")))
-		flags = MODULE_INIT_COMPRESSED_FILE;
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, params, flags))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 static void cleanup(void)
 {
 	if (!ko[0])
 		return;
-	load_vivid();
+	cg_load_vivid(ko, params);
 	chmod_nodes();
 	cg_restore_config();
 }
@@ -194,7 +171,7 @@ static int load_again(void *arg)
 	(void)arg;
 	if (skip_why)
 		return tap_skip("%s", skip_why);
-	r = load_vivid();
+	r = cg_load_vivid(ko, params);
 	if (!CHECK(r == 0, "finit_module(%s, \"%s\"): %s", ko, params,
 		   strerror(-r)))
 		return TAP_FAIL;
@@ -418,7 +395,6 @@ static int owner_set(void *arg)
 
 static int restored(void *arg)
 {
-	char buf[32];
 	struct stat st;
 
 	(void)arg;
@@ -428,14 +404,7 @@ static int restored(void *arg)
 	CHECK(stat(cg.dev, &st) == 0 && (st.st_mode & 0666) == 0666,
 	      "%s: %s, mode %04o", cg.dev, strerror(errno),
 	      st.st_mode & 07777);
-	CHECK(cg_sysfs_read(cg.sysfs, "owner_uid", buf, sizeof(buf)) == 0 &&
-	      strtoul(buf, NULL, 10) == cg.owner && buf[0] != 'n',
-	      "owner_uid reads \"%s\"", buf);
-	CHECK(cg_sysfs_read(cg.sysfs, "owner_gid", buf, sizeof(buf)) == 0 &&
-	      !strcmp(buf, "none"), "owner_gid reads \"%s\"", buf);
-	CHECK(cg_sysfs_read(CG_SYSFS_ROOT, "default_policy", buf,
-			    sizeof(buf)) == 0 && !strcmp(buf, "deny"),
-	      "default_policy reads \"%s\"", buf);
+	cg_expect_start_config();
 	return tap_result();
 }
 

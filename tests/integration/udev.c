@@ -29,9 +29,6 @@
 #include <dirent.h>
 #include <sys/syscall.h>
 
-#ifndef MODULE_INIT_COMPRESSED_FILE
-#define MODULE_INIT_COMPRESSED_FILE	4
-#endif
 
 #define UDEVD		"/usr/lib/systemd/systemd-udevd"
 #define UDEVADM		"/usr/bin/udevadm"
@@ -45,26 +42,6 @@ static const char *no_udevd;	/* why this kernel cannot run udevd */
 static pid_t udevd = -1;
 
 /* ---- vivid ------------------------------------------------------------------ */
-
-static int load_vivid(void)
-{
-	size_t len = strlen(ko);
-	int fd, flags = 0, err = 0;
-
-	if (!access("/sys/module/vivid", F_OK))
-		return 0;
-	if (len > 3 && (!strcmp(ko + len - 3, ".xz") ||
-			!strcmp(ko + len - 3, ".gz") ||
-			(len > 4 && !strcmp(ko + len - 4, ".zst"))))
-		flags = MODULE_INIT_COMPRESSED_FILE;
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, params, flags))
-		err = -errno;
-	close(fd);
-	return err;
-}
 
 static int unload_vivid(void)
 {
@@ -138,7 +115,7 @@ static int replug(void)
 	r = unload_vivid();
 	if (!CHECK(r == 0, "delete_module(vivid): %s", strerror(-r)))
 		return -1;
-	r = load_vivid();
+	r = cg_load_vivid(ko, params);
 	if (!CHECK(r == 0, "finit_module(%s, \"%s\"): %s", ko, params,
 		   strerror(-r)))
 		return -1;
@@ -249,7 +226,7 @@ static void cleanup(void)
 {
 	stop_udevd();
 	if (ko)
-		load_vivid();
+		cg_load_vivid(ko, params);
 	chmod_nodes();
 	cg_restore_config();
 }
