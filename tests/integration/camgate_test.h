@@ -257,6 +257,40 @@ static inline void cg_expect_start_config(void)
 	      "default_policy reads \"%s\"", buf);
 }
 
+/* chmod 0666 every node a program may open; syscalls only (also from a
+ * time-limit handler). */
+static inline void cg_chmod_nodes(void)
+{
+	static const char *const kinds[] = {
+		"/dev/video", "/dev/vbi", "/dev/media", "/dev/swradio",
+		"/dev/v4l-touch", "/dev/radio",
+	};
+	char path[64];
+	unsigned int k, i;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (i = 0; i < 64; i++)
+			if (snprintf(path, sizeof(path), "%s%u", kinds[k], i) > 0)
+				chmod(path, 0666);
+}
+
+/*
+ * Remove vivid, retrying for up to 8 s while it is busy (a node's last
+ * file may still be closing).  Return: 0 or -errno.
+ */
+static inline int cg_unload_vivid(void)
+{
+	long deadline = tap_now_ms() + 8000;
+
+	while (syscall(SYS_delete_module, "vivid", O_NONBLOCK)) {
+		if ((errno != EAGAIN && errno != EBUSY) ||
+		    tap_now_ms() > deadline)
+			return -errno;
+		tap_sleep_ms(100);
+	}
+	return 0;
+}
+
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE	4
 #endif

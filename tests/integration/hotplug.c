@@ -89,32 +89,12 @@ static void locate(void)
 	tap_diag("vivid module %s, parameters \"%s\"", ko, params);
 }
 
-/* chmod 0666 every node a program may open; syscalls only. */
-static void chmod_nodes(void)
-{
-	static const char *const kinds[] = {
-		"/dev/video", "/dev/vbi", "/dev/media", "/dev/swradio",
-		"/dev/v4l-touch", "/dev/radio",
-	};
-	char path[64];
-	unsigned int k, i;
-
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		for (i = 0; i < 64; i++) {
-			int n = snprintf(path, sizeof(path), "%s%u", kinds[k], i);
-
-			if (n > 0)
-				chmod(path, 0666);
-		}
-}
-
-/* Load vivid unless it is loaded; 0 or -errno.  Syscalls only. */
 static void cleanup(void)
 {
 	if (!ko[0])
 		return;
 	cg_load_vivid(ko, params);
-	chmod_nodes();
+	cg_chmod_nodes();
 	cg_restore_config();
 }
 
@@ -135,7 +115,6 @@ static bool wait_path(const char *path, bool present, long timeout_ms)
 
 static int remove_vivid(void *arg)
 {
-	long deadline = tap_now_ms() + 8000;
 	char refcnt[16] = "?";
 	int r;
 
@@ -144,18 +123,12 @@ static int remove_vivid(void *arg)
 		return tap_skip("%s", skip_why);
 	CHECK(access(cg.sysfs, F_OK) == 0, "%s missing before the test",
 	      cg.sysfs);
-	for (;;) {
-		r = syscall(SYS_delete_module, "vivid", O_NONBLOCK);
-		if (!r || (errno != EAGAIN && errno != EBUSY) ||
-		    tap_now_ms() > deadline)
-			break;
-		tap_sleep_ms(100);
-	}
+	r = cg_unload_vivid();
 	if (r)
 		cg_sysfs_read("/sys/module/vivid", "refcnt", refcnt,
 			      sizeof(refcnt));
 	if (!CHECK(r == 0, "delete_module(vivid): %s (refcnt %s)",
-		   strerror(errno), refcnt))
+		   strerror(-r), refcnt))
 		return TAP_FAIL;
 	CHECK(wait_path(cg.sysfs, false, 5000),
 	      "%s still exists 5 s after vivid went away", cg.sysfs);
@@ -178,7 +151,7 @@ static int load_again(void *arg)
 	if (!CHECK(wait_path(cg.dev, true, 5000), "%s did not come back",
 		   cg.dev))
 		return TAP_FAIL;
-	chmod_nodes();
+	cg_chmod_nodes();
 	if (!CHECK(wait_path(cg.sysfs, true, 5000),
 		   "%s did not appear: the new node is not guarded", cg.sysfs))
 		return TAP_FAIL;

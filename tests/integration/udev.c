@@ -43,35 +43,6 @@ static pid_t udevd = -1;
 
 /* ---- vivid ------------------------------------------------------------------ */
 
-static int unload_vivid(void)
-{
-	long deadline = tap_now_ms() + 8000;
-
-	while (syscall(SYS_delete_module, "vivid", O_NONBLOCK)) {
-		if ((errno != EAGAIN && errno != EBUSY) ||
-		    tap_now_ms() > deadline)
-			return -errno;
-		tap_sleep_ms(100);
-	}
-	return 0;
-}
-
-/* Syscalls only: also from the time-limit handler. */
-static void chmod_nodes(void)
-{
-	static const char *const kinds[] = {
-		"/dev/video", "/dev/vbi", "/dev/media", "/dev/swradio",
-		"/dev/v4l-touch", "/dev/radio",
-	};
-	char path[64];
-	unsigned int k, i;
-
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		for (i = 0; i < 64; i++)
-			if (snprintf(path, sizeof(path), "%s%u", kinds[k], i) > 0)
-				chmod(path, 0666);
-}
-
 /* The node name of vivid's node called @name ("vivid-000-vid-cap"), or "". */
 static void find_node(const char *name, char *out, size_t len)
 {
@@ -112,7 +83,7 @@ static int replug(void)
 	char n[64];
 	int r;
 
-	r = unload_vivid();
+	r = cg_unload_vivid();
 	if (!CHECK(r == 0, "delete_module(vivid): %s", strerror(-r)))
 		return -1;
 	r = cg_load_vivid(ko, params);
@@ -227,7 +198,7 @@ static void cleanup(void)
 	stop_udevd();
 	if (ko)
 		cg_load_vivid(ko, params);
-	chmod_nodes();
+	cg_chmod_nodes();
 	cg_restore_config();
 }
 
@@ -450,7 +421,7 @@ int main(void)
 		"udev: vivid appears, the rule's camgatectl sets owner_uid %u on its capture node only",
 		RULE_UID);
 	stop_udevd();
-	chmod_nodes();
+	cg_chmod_nodes();
 	tap_run(rule_owner_effective, NULL, 25,
 		"udev: uid %u (set by the rule) gets buffers, uid %u is denied",
 		RULE_UID, cg.other);
