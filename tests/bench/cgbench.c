@@ -107,6 +107,20 @@ static int xioctl(int fd, unsigned long req, void *arg)
 	return r;
 }
 
+/* One DQBUF of the oldest filled mmap buffer and its QBUF back. */
+static inline void requeue(int fd)
+{
+	struct v4l2_buffer b;
+
+	memset(&b, 0, sizeof(b));
+	b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	b.memory = V4L2_MEMORY_MMAP;
+	if (xioctl(fd, VIDIOC_DQBUF, &b))
+		die("DQBUF: %s", strerror(errno));
+	if (xioctl(fd, VIDIOC_QBUF, &b))
+		die("QBUF: %s", strerror(errno));
+}
+
 static int open_dev(const char *dev, int flags)
 {
 	int fd = open(dev, flags | O_CLOEXEC);
@@ -279,7 +293,6 @@ static void bench_cycle(int fd, const struct mode *m)
 {
 	double period = 1e9 * m->fps_den / m->fps_num, t0, v[BATCHES];
 	struct stream s;
-	struct v4l2_buffer b;
 	unsigned int i, done, k = 0, tries = 0;
 
 	stream_alloc(&s, fd, MAXBUF, true);
@@ -294,13 +307,7 @@ static void bench_cycle(int fd, const struct mode *m)
 			continue;
 		t0 = now_ns();
 		for (i = 0; i < done; i++) {
-			memset(&b, 0, sizeof(b));
-			b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-			b.memory = V4L2_MEMORY_MMAP;
-			if (xioctl(fd, VIDIOC_DQBUF, &b))
-				die("DQBUF: %s", strerror(errno));
-			if (xioctl(fd, VIDIOC_QBUF, &b))
-				die("QBUF: %s", strerror(errno));
+			requeue(fd);
 		}
 		v[k++] = (now_ns() - t0) / done;
 	}
@@ -371,7 +378,6 @@ static void bench_read(const char *dev, const struct mode *m)
 static void bench_fps(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	struct v4l2_buffer b;
 	struct stream s;
 	double t0 = 0, t1 = 0, start, v[1];
 	unsigned int frames = 0;
@@ -382,13 +388,7 @@ static void bench_fps(int fd)
 	for (;;) {
 		if (poll(&p, 1, 5000) != 1 || !(p.revents & POLLIN))
 			die("fps: no frame within 5 s");
-		memset(&b, 0, sizeof(b));
-		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		b.memory = V4L2_MEMORY_MMAP;
-		if (xioctl(fd, VIDIOC_DQBUF, &b))
-			die("DQBUF: %s", strerror(errno));
-		if (xioctl(fd, VIDIOC_QBUF, &b))
-			die("QBUF: %s", strerror(errno));
+		requeue(fd);
 		t1 = now_ns();
 		if (!t0 && t1 - start >= 1e9)
 			t0 = t1;
