@@ -4,7 +4,8 @@
 #   make [KDIR=...]     build camgate.ko (and camgate_kunit.ko if KDIR has KUnit) and camgatectl;
 #                       ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- cross-builds
 #   make module         only camgate.ko; make tools: only tools/camgatectl
-#   make check          W=1 + sparse (C=2) against both stock Debian kernels; any warning fails
+#   make check          W=1 + sparse (C=2) against both stock Debian kernels (and
+#                       the arm64 trees make test caches); any warning fails
 #   make style          checkpatch --strict on the sources
 #   make test           the whole suite in VMs (see README.md)
 #   make test-kcsan     the race and fuzz tests on a KCSAN build of the debug kernel (optional)
@@ -21,11 +22,13 @@ KVER ?= $(shell uname -r)
 ifeq ($(ARCH),arm64)
 CACHE := $(or $(CAMGATE_CACHE),$(HOME)/.cache/camgate)
 KDIR ?= $(firstword $(wildcard $(CACHE)/stock/linux-image-*-arm64-*/lib/modules/*-arm64/build) \
-		    $(wildcard $(CACHE)/kernels/arm64-*/build))
+		    $(patsubst %/.done,%/build,$(wildcard $(CACHE)/kernels/arm64-*/.done)))
 endif
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 		    $(wildcard /usr/src/linux-headers-*-amd64))
-STOCK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 /usr/src/linux-headers-6.12.*-amd64)
+STOCK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 /usr/src/linux-headers-6.12.*-amd64) \
+	$(wildcard $(or $(CAMGATE_CACHE),$(HOME)/.cache/camgate)/stock/linux-image-*-arm64-*/lib/modules/*-arm64/build) \
+	$(patsubst %/.done,%/build,$(wildcard $(or $(CAMGATE_CACHE),$(HOME)/.cache/camgate)/kernels/arm64-*/.done))
 
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(CURDIR)/dkms.conf)
 DKMS_SRC := /usr/src/camgate-$(DKMS_VERSION)
@@ -35,8 +38,12 @@ all: module tools
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# A cross build (CROSS_COMPILE=aarch64-linux-gnu-) builds camgatectl with
+# the same cross compiler as the module.
+TOOLS_CC := $(if $(CROSS_COMPILE),CC=$(CROSS_COMPILE)gcc)
+
 tools:
-	$(MAKE) -C tools
+	$(MAKE) -C tools $(TOOLS_CC)
 
 check:
 	tests/check.sh $(STOCK_KDIRS)
@@ -60,7 +67,7 @@ install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
 tools-install: tools
-	$(MAKE) -C tools install
+	$(MAKE) -C tools $(TOOLS_CC) install
 
 # What dkms builds from: Kbuild and the sources it names, nothing else.
 dkms-install:

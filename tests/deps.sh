@@ -7,14 +7,15 @@
 set -euo pipefail
 
 # arm64 (the arm64-6.12 and stock-6.12-arm64 kernels): the cross compiler
-# and libc (camgate, the kernel, the static test programs) and qemu for
-# aarch64.  The arm64 packages the VMs need (busybox, v4l-utils and their
+# and libc (camgate, the kernel, the static test programs), the armhf one
+# (cg32, the AArch32 helper of the 32-bit ioctl cases) and qemu for aarch64.  The arm64 packages the VMs need (busybox, v4l-utils and their
 # libraries, Debian's arm64 kernel and headers) are fetched with apt-get
 # download, never installed: apt only has to know the arm64 architecture.
 pkgs=(qemu-system-x86 busybox-static v4l-utils sparse build-essential bc bison flex
       libelf-dev libssl-dev cpio xz-utils zstd kmod linux-headers-amd64
       linux-headers-6.12-amd64 linux-source-6.12 dwarves python3 rsync udev
-      qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu)
+      qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
+      gcc-arm-linux-gnueabihf libc6-dev-armhf-cross)
 
 missing=()
 for p in "${pkgs[@]}"; do

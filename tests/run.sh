@@ -104,6 +104,16 @@ for k in $kernels; do
 		step_fail "$k build kernel" "the kernel could not be fetched or built (see above)"
 		continue
 	fi
+	# The arm64 trees are fetched or built only here: their W=1 + sparse
+	# cross build (module and camgatectl) is checked here too.
+	if [ "$KARCH" = arm64 ]; then
+		"$top/tests/check.sh" "$KDIR" >"$logs/check-$k.out" 2>&1
+		checkrc=$?
+		tee -a "$results" <"$logs/check-$k.out" | grep -E '^(not )?ok |^#'
+		if [ $checkrc != 0 ] && ! grep -q '^not ok ' "$logs/check-$k.out"; then
+			step_fail "host check $k W=1+sparse" "tests/check.sh failed: $(tail -n 1 "$logs/check-$k.out")"
+		fi
+	fi
 	if ! src=$("$vmdir/build-module.sh" "$k" "$KDIR" "$KARCH"); then
 		step_fail "$k build camgate.ko" "see $logs/module-$k.log"
 		continue

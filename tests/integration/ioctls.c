@@ -9,8 +9,8 @@
  * untouched (case 7), and so must unknown, private and vendor numbers,
  * numbers with another type byte, and the 32-bit compat numbers, both
  * issued through the 64-bit path and made by a real 32-bit system call
- * (int $0x80 on x86_64; an arm64 process has no way to make one, so those
- * cases skip there).  Root without the owner credential, and a container's root,
+ * (int $0x80 on x86_64; on arm64 the static AArch32 helper tests/vm/cg32
+ * makes it).  Root without the owner credential, and a container's root,
  * get no frames either (case 9).
  */
 #include "tap.h"
@@ -633,22 +633,84 @@ static void *low_page(void)
 #else
 /*
  * An AArch64 process has no way into the AArch32 system call entry (there
- * is no int $0x80): only a 32-bit program reaches it.  The 32-bit numbers
- * are still issued through the 64-bit path (the table).
+ * is no int $0x80): tests/vm/cg32, a static armhf program, makes the call.
+ * It is forked and exec'd with this process's credentials and the file
+ * inherited; the argument (_IOC_SIZE(cmd) bytes) goes there and back over
+ * pipes.  cg32 fails to exec (ENOEXEC) on a kernel or CPU without AArch32.
  */
-#define NO32_REASON	"an arm64 process cannot make 32-bit system calls (only an AArch32 program can)"
+#define NO32_REASON	"no AArch32 EL0 here: " CG32 " does not run"
+#define CG32		"/bin/cg32"
+
+static int xfer(int fd, void *buf, size_t len, int out)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
 
 static int ioctl32(int fd, unsigned int cmd, void *arg)
 {
-	(void)fd;
-	(void)cmd;
-	(void)arg;
-	return -ENOSYS;
+	unsigned char back[512];
+	__u32 req[2] = { cmd, _IOC_SIZE(cmd) };
+	__s32 rsp[2];
+	int in[2], out[2], status, ok;
+	char fdname[16];
+	pid_t pid;
+
+	if (req[1] > sizeof(back) || pipe(in) || pipe(out))
+		return -ENOMEM;
+	pid = fork();
+	if (pid == 0) {
+		snprintf(fdname, sizeof(fdname), "%d", fd);
+		if (fcntl(fd, F_SETFD, 0) || dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
+			_exit(126);
+		close(in[1]);
+		close(out[0]);
+		execl(CG32, "cg32", fdname, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	ok = pid > 0 && !xfer(in[1], req, sizeof(req), 1) &&
+	     !xfer(in[1], arg, req[1], 1);
+	close(in[1]);
+	ok = ok && !xfer(out[0], rsp, sizeof(rsp), 0) &&
+	     !xfer(out[0], back, req[1], 0);
+	close(out[0]);
+	if (pid > 0 && (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+			WEXITSTATUS(status)))
+		ok = 0;
+	if (!ok) {
+		tap_diag("%s 0x%08x: the 32-bit helper failed", CG32, cmd);
+		return -EPROTO;
+	}
+	/* What the kernel left in the 32-bit program's argument. */
+	memcpy(arg, back, req[1]);
+	return rsp[0] < 0 ? -rsp[1] : rsp[0];
 }
 
 static int probe_int80(void)
 {
-	return 0;
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(CG32, "cg32", "probe", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 static void *low_page(void)
@@ -1074,7 +1136,7 @@ int main(void)
 	tap_run(random_types, NULL, 10,
 		"7: 256 numbers with random type bytes are denied");
 	tap_run(c_querycap, NULL, 10,
-		"8: 32-bit caller (int $0x80): non-owner QUERYCAP works");
+		"8: 32-bit caller (int $0x80, or AArch32 cg32 on arm64): non-owner QUERYCAP works");
 	tap_run(c_buffers, NULL, 10,
 		"7: 32-bit caller: non-owner QUERYBUF32, QBUF32, DQBUF32, PREPARE_BUF32, CREATE_BUFS32, REQBUFS, STREAMON/OFF, G_FMT32 denied, arguments untouched");
 	tap_run(c_private, NULL, 10,

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the integration test programs (static: the initramfs has no libc)
 # and the VM helper runas into build/tests/ (build/tests-arm64/ for
-# arm64, cross-compiled with aarch64-linux-gnu-gcc).  An empty
+# arm64, cross-compiled with aarch64-linux-gnu-gcc, plus cg32 for armhf).  An empty
 # tests/integration/ is fine.  Prints the output directory.
 #
 #   build-tests.sh [ARCH]        ARCH = x86_64 (default) | arm64
@@ -22,6 +22,11 @@ rm -rf "$out" && mkdir -p "$out/bin" "${tlog%/*}"
 "${cc[@]}" -o "$out/runas" "$vmdir/runas.c" 2>>"$tlog" || { cat "$tlog" >&2; die "cannot build runas"; }
 "${cc[@]}" -I"$top/include/uapi" -o "$out/camgatectl" "$top/tools/camgatectl.c" 2>>"$tlog" ||
 	{ cat "$tlog" >&2; die "cannot build tools/camgatectl"; }
+# arm64: cg32, the AArch32 program ioctls.c makes its 32-bit calls with.
+if [ "$arch" = arm64 ]; then
+	arm-linux-gnueabihf-gcc -static -O2 -Wall -Wextra -o "$out/cg32" "$vmdir/cg32.c" 2>>"$tlog" ||
+		{ cat "$tlog" >&2; die "cannot build cg32 (apt-get install gcc-arm-linux-gnueabihf)"; }
+fi
 
 for c in "$top"/tests/integration/*.c; do
 	[ -e "$c" ] || continue

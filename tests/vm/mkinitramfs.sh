@@ -97,6 +97,7 @@ cp "$modsrc/camgate.ko" "$root/camgate/"
 
 # Test programs (mode 0755: some re-execute themselves as the owner uid).
 cp "$tests/runas" "$root/bin/runas"
+[ ! -f "$tests/cg32" ] || cp "$tests/cg32" "$root/bin/cg32"
 cp -a "$tests/bin/." "$root/tests/"
 if [ -n "${EXTRA_TESTS:-}" ]; then
 	[ -d "$EXTRA_TESTS" ] || die "EXTRA_TESTS=$EXTRA_TESTS is not a directory"
