@@ -702,8 +702,11 @@ static int ioctl32(int fd, unsigned int cmd, void *arg)
 static int probe_int80(void)
 {
 	int status;
-	pid_t pid = fork();
+	pid_t pid;
 
+	/* A helper that died early must fail a case, not kill this one. */
+	signal(SIGPIPE, SIG_IGN);
+	pid = fork();
 	if (pid == 0) {
 		execl(CG32, "cg32", "probe", (char *)NULL);
 		_exit(127);
