@@ -15,6 +15,7 @@
  */
 #include "tap.h"
 #include "camgate_test.h"
+#include "xfer.h"
 
 #include <sched.h>
 #include <sys/prctl.h>
@@ -641,23 +642,6 @@ static void *low_page(void)
 #define NO32_REASON	"no AArch32 EL0 here: " CG32 " does not run"
 #define CG32		"/bin/cg32"
 
-static int xfer(int fd, void *buf, size_t len, int out)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static int ioctl32(int fd, unsigned int cmd, void *arg)
 {
 	unsigned char back[512];
@@ -681,11 +665,11 @@ static int ioctl32(int fd, unsigned int cmd, void *arg)
 	}
 	close(in[0]);
 	close(out[1]);
-	ok = pid > 0 && !xfer(in[1], req, sizeof(req), 1) &&
-	     !xfer(in[1], arg, req[1], 1);
+	ok = pid > 0 && !cg_xfer(in[1], req, sizeof(req), 1) &&
+	     !cg_xfer(in[1], arg, req[1], 1);
 	close(in[1]);
-	ok = ok && !xfer(out[0], rsp, sizeof(rsp), 0) &&
-	     !xfer(out[0], back, req[1], 0);
+	ok = ok && !cg_xfer(out[0], rsp, sizeof(rsp), 0) &&
+	     !cg_xfer(out[0], back, req[1], 0);
 	close(out[0]);
 	if (pid > 0 && (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 			WEXITSTATUS(status)))

@@ -21,24 +21,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../integration/xfer.h"
+
 #define CG32_MAX_ARG	4096
-
-static int xfer(int fd, void *buf, size_t len, int out)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -60,15 +45,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cg32: bad fd '%s'\n", argv[1]);
 		return 1;
 	}
-	if (xfer(0, req, sizeof(req), 0) || req[1] > sizeof(arg) ||
-	    xfer(0, arg, req[1], 0)) {
+	if (cg_xfer(0, req, sizeof(req), 0) || req[1] > sizeof(arg) ||
+	    cg_xfer(0, arg, req[1], 0)) {
 		fprintf(stderr, "cg32: short request\n");
 		return 1;
 	}
 	r = ioctl((int)fd, req[0], arg);
 	rsp[0] = r;
 	rsp[1] = r < 0 ? errno : 0;
-	if (xfer(1, rsp, sizeof(rsp), 1) || xfer(1, arg, req[1], 1))
+	if (cg_xfer(1, rsp, sizeof(rsp), 1) || cg_xfer(1, arg, req[1], 1))
 		return 1;
 	return 0;
 }
