@@ -19,16 +19,16 @@
 KVER ?= $(shell uname -r)
 # make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-: by default against
 # Debian's arm64 headers or the arm64 test kernel, as make test caches them.
-ifeq ($(ARCH),arm64)
 CACHE := $(or $(CAMGATE_CACHE),$(HOME)/.cache/camgate)
-KDIR ?= $(firstword $(wildcard $(CACHE)/stock/linux-image-*-arm64-*/lib/modules/*-arm64/build) \
-		    $(patsubst %/.done,%/build,$(wildcard $(CACHE)/kernels/arm64-*/.done)))
+ARM64_KDIRS := $(wildcard $(CACHE)/stock/linux-image-*-arm64-*/lib/modules/*-arm64/build) \
+	       $(patsubst %/.done,%/build,$(wildcard $(CACHE)/kernels/arm64-*/.done))
+ifeq ($(ARCH),arm64)
+KDIR ?= $(firstword $(ARM64_KDIRS))
 endif
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 		    $(wildcard /usr/src/linux-headers-*-amd64))
 STOCK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 /usr/src/linux-headers-6.12.*-amd64) \
-	$(wildcard $(or $(CAMGATE_CACHE),$(HOME)/.cache/camgate)/stock/linux-image-*-arm64-*/lib/modules/*-arm64/build) \
-	$(patsubst %/.done,%/build,$(wildcard $(or $(CAMGATE_CACHE),$(HOME)/.cache/camgate)/kernels/arm64-*/.done))
+	$(ARM64_KDIRS)
 
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(CURDIR)/dkms.conf)
 DKMS_SRC := /usr/src/camgate-$(DKMS_VERSION)

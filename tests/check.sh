@@ -33,7 +33,7 @@ for kdir in "${kdirs[@]}"; do
 			W=1 C=2 all >"$log" 2>&1 || ok=0
 		for f in camgate.ko tools/camgatectl; do
 			aarch64-linux-gnu-readelf -h "$work/$f" 2>/dev/null | grep -q 'Machine:.*AArch64' ||
-				{ echo "# $f is not an AArch64 ELF file" >>"$log"; echo "error: $f is not AArch64" >>"$log"; ok=0; }
+				{ echo "error: $f is not an AArch64 ELF file" >>"$log"; ok=0; }
 		done
 	else
 		make -C "$kdir" M="$work" W=1 C=2 modules >"$log" 2>&1 || ok=0

@@ -54,14 +54,22 @@ fi
 log "installing missing packages (apt-get), if any"
 "$top/tests/deps.sh" || die "cannot install the packages the tests need"
 
+# host_check NAME [KDIR...]: tests/check.sh (W=1 + sparse) on those trees
+# (default: the stock headers); it prints "ok|not ok host check <tree>"
+# and "# " diagnostics, and a failure with no line of its own gets one.
+host_check() {
+	local name=$1 out=$logs/check-$1.out rc
+	shift
+	"$top/tests/check.sh" "$@" >"$out" 2>&1
+	rc=$?
+	tee -a "$results" <"$out" | grep -E '^(not )?ok |^#'
+	if [ $rc != 0 ] && ! grep -q '^not ok ' "$out"; then
+		step_fail "host check $name W=1+sparse" "tests/check.sh failed: $(tail -n 1 "$out")"
+	fi
+}
+
 log "W=1 + sparse builds against the stock kernels' headers"
-# check.sh prints "ok|not ok host check <tree>" and "# " diagnostics.
-"$top/tests/check.sh" >"$logs/check.out" 2>&1
-checkrc=$?
-tee -a "$results" <"$logs/check.out" | grep -E '^(not )?ok |^#'
-if [ $checkrc != 0 ] && ! grep -q '^not ok ' "$logs/check.out"; then
-	step_fail "host check W=1+sparse" "tests/check.sh failed: $(tail -n 1 "$logs/check.out")"
-fi
+host_check stock
 
 log "checkpatch --strict (make style)"
 if "$top/tests/style.sh" >"$logs/style.log" 2>&1; then
@@ -106,14 +114,7 @@ for k in $kernels; do
 	fi
 	# The arm64 trees are fetched or built only here: their W=1 + sparse
 	# cross build (module and camgatectl) is checked here too.
-	if [ "$KARCH" = arm64 ]; then
-		"$top/tests/check.sh" "$KDIR" >"$logs/check-$k.out" 2>&1
-		checkrc=$?
-		tee -a "$results" <"$logs/check-$k.out" | grep -E '^(not )?ok |^#'
-		if [ $checkrc != 0 ] && ! grep -q '^not ok ' "$logs/check-$k.out"; then
-			step_fail "host check $k W=1+sparse" "tests/check.sh failed: $(tail -n 1 "$logs/check-$k.out")"
-		fi
-	fi
+	[ "$KARCH" != arm64 ] || host_check "$k" "$KDIR"
 	if ! src=$("$vmdir/build-module.sh" "$k" "$KDIR" "$KARCH"); then
 		step_fail "$k build camgate.ko" "see $logs/module-$k.log"
 		continue

@@ -207,12 +207,8 @@ in_kml {
 		else if (k ~ /\[camgate/)
 			kcsan_ours[kcsan_cur] = 1
 	}
-}
-
-# The kernel's own reports.  The dmesg dump at the end repeats the console,
-# so it is only scanned for what the console may not have shown.
-{
-	k = strip_ts(line)
+	# The kernel's own reports.  The dmesg dump at the end repeats the
+	# console, so it is only scanned for what the console may not have shown.
 	if (k ~ splat_re && k !~ /^camgate/ && k !~ /^BUG: KCSAN:/) {
 		if (!(k in splat_seen)) {
 			splat_seen[k] = 1
