@@ -25,7 +25,7 @@ set -uo pipefail
 
 # stock-6.12-arm64 adds about 3 minutes (no kernel build), arm64-6.12 about
 # 4 minutes warm and 9 more cold (its cross build).
-kernels=${KERNELS:-stock-6.1 stock-6.12 debug-6.12 arm64-6.12 stock-6.12-arm64}
+kernels=${KERNELS:-$default_kernels}
 # KERNELS=arm64: both arm64 kernels.
 kernels=$(for k in $kernels; do [ "$k" = arm64 ] && echo arm64-6.12 stock-6.12-arm64 || echo "$k"; done)
 kernels=$(echo $kernels)
@@ -41,8 +41,9 @@ step_ok() { result "ok $1"; }
 step_fail() { result "not ok $1"; shift; for l in "$@"; do result "# $l"; done; }
 
 for k in $kernels; do
-	case "$k" in stock-6.1 | stock-6.12 | debug-6.12 | kcsan-6.12 | arm64-6.12 | stock-6.12-arm64) ;;
-	*) die "KERNELS: unknown kernel '$k' ($kernel_names)" ;;
+	case " $kernel_list " in
+	*" $k "*) ;;
+	*) die "KERNELS: unknown kernel '$k' ($kernel_list)" ;;
 	esac
 done
 if [ -n "${EXTRA_TESTS:-}" ]; then

@@ -19,7 +19,9 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 vmdir=$top/tests/vm
 cache=${CAMGATE_CACHE:-$HOME/.cache/camgate}
 
-kernel_names="stock-6.1, stock-6.12, debug-6.12, kcsan-6.12, arm64-6.12, stock-6.12-arm64"
+# Every kernel name, and the ones make test runs by default.
+kernel_list="stock-6.1 stock-6.12 debug-6.12 kcsan-6.12 arm64-6.12 stock-6.12-arm64"
+default_kernels="stock-6.1 stock-6.12 debug-6.12 arm64-6.12 stock-6.12-arm64"
 
 log() { echo "camgate: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -58,7 +60,7 @@ kernel_paths() {
 		KDEBUG=1
 		KARCH=arm64
 		;;
-	*) die "unknown kernel '$name' ($kernel_names)" ;;
+	*) die "unknown kernel '$name' ($kernel_list)" ;;
 	esac
 	KMODDIR=$(echo "$dir"/lib/modules/*)
 	[ -f "$KMODDIR/modules.dep" ] || die "$name: no modules.dep under $dir/lib/modules"
