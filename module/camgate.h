@@ -166,6 +166,6 @@ void camgate_holders_add(struct camgate_dev *dev);
 void camgate_holders_remove(struct camgate_dev *dev);
 
 /* symbols.c: what the kernel does not export. */
-void *camgate_lookup_symbol(const char *name);
+void *camgate_lookup_data(const char *name);
 
 #endif /* _CAMGATE_H */

@@ -22,6 +22,8 @@
 #include <linux/hashtable.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/videodev2.h>
 #include <media/v4l2-dev.h>
 #include <media/videobuf2-core.h>
@@ -318,6 +320,25 @@ static void remove_dev(CAMGATE_CLASS_IFACE_ARGS)
 	camgate_dev_put(cdev);
 }
 
+/*
+ * videodev's video_class, checked by its name: nothing is called through
+ * the address found, but the class_interface is registered on it.
+ */
+static struct class *find_video_class(void)
+{
+	static const char want[] = "video4linux";
+	struct class *cls = camgate_lookup_data("video_class");
+	char name[sizeof(want)];
+	const char *p;
+
+	if (!cls || copy_from_kernel_nofault(&p, &cls->name, sizeof(p)) ||
+	    copy_from_kernel_nofault(name, p, sizeof(name)) ||
+	    memcmp(name, want, sizeof(want))) {
+		return NULL;
+	}
+	return cls;
+}
+
 /**
  * camgate_devices_init() - Guard every capture node, present and future.
  *
@@ -329,7 +350,7 @@ int camgate_devices_init(void)
 	struct class *video_class;
 	int err;
 
-	video_class = camgate_lookup_symbol("video_class");
+	video_class = find_video_class();
 	if (!video_class) {
 		pr_err("video4linux class not found (is videodev loaded?)\n");
 		return -ENOENT;

@@ -2,41 +2,49 @@
 /*
  * Symbols the kernel does not export.
  *
- * kallsyms_lookup_name() is not exported since v5.7; a kprobe on it yields
- * its address (the approach LKRG and others use).  Only data symbols are
- * looked up through it; its own address is an indirect-call target, so it
- * is moved back onto its ENDBR on IBT kernels.
+ * camgate needs one unexported object, the video4linux class (to register
+ * a class_interface on it).  kallsyms_lookup_name() is not exported since
+ * v5.7, and calling it through a pointer, as taking its address from a
+ * kprobe invites, is not safe: nothing in the kernel takes its address, so
+ * on a CPU with IBT the kernel seals its ENDBR at boot (apply_seal_endbr()
+ * turns it into a NOP) and an indirect call to it traps (#CP).
+ *
+ * register_kprobe() resolves a kprobe's .symbol_name itself and stores the
+ * address in .addr before it checks that the address is text it may probe;
+ * for a data symbol it then refuses with -EINVAL and the address stays.
+ * That resolves a name without calling anything through a pointer.  Only
+ * data is looked up this way, and the caller checks what it finds.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
 
 #include "camgate.h"
-#include "compat.h"
-
-typedef unsigned long (*kallsyms_lookup_name_t)(const char *name);
 
 /**
- * camgate_lookup_symbol() - Look up a kernel symbol's address.
+ * camgate_lookup_data() - Look up a kernel data symbol's address.
  * @name: the symbol.
  *
- * Context: process context (registers a kprobe).
- * Return: the address, or NULL if kprobes are unavailable or the symbol is
- * unknown.
+ * Never calls the kernel through a pointer.  The address is only what
+ * kallsyms knows under that name: the caller must check that the object
+ * there is the one it expects before it uses it.
+ *
+ * Context: process context (register_kprobe() takes mutexes).
+ * Return: the address, or NULL if the symbol is unknown, if kprobes are
+ * unavailable, or if the name is a function's.
  */
-void *camgate_lookup_symbol(const char *name)
+void *camgate_lookup_data(const char *name)
 {
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	kallsyms_lookup_name_t lookup;
+	struct kprobe kp = { .symbol_name = name };
 	int err;
 
 	err = register_kprobe(&kp);
-	if (err) {
-		pr_err("cannot find kallsyms_lookup_name: kprobe error %d\n",
-		       err);
+	if (!err) {
+		/* Text, so not a data symbol. */
+		unregister_kprobe(&kp);
 		return NULL;
 	}
-	lookup = (kallsyms_lookup_name_t)camgate_fix_endbr((unsigned long)kp.addr);
-	unregister_kprobe(&kp);
-	return (void *)lookup(name);
+	if (err != -EINVAL || !kp.addr)
+		return NULL;	/* unknown symbol, or no kprobes */
+	return kp.addr;
 }
