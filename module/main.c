@@ -13,6 +13,29 @@
 
 #include "camgate.h"
 
+/*
+ * The options camgate cannot work without, each named in one line when a
+ * kernel lacks it (dkms.conf's BUILD_EXCLUSIVE_CONFIG skips such kernels).
+ */
+#if !IS_ENABLED(CONFIG_KPROBES)
+#error "camgate needs CONFIG_KPROBES: the file-receive checks and the video4linux class lookup are kprobes"
+#endif
+#if !IS_ENABLED(CONFIG_KALLSYMS_ALL)
+#error "camgate needs CONFIG_KALLSYMS_ALL: the video4linux class is found by its data symbol"
+#endif
+#if !IS_ENABLED(CONFIG_SECURITY)
+#error "camgate needs CONFIG_SECURITY: without it there is no security_file_receive() to interpose on"
+#endif
+#if !IS_ENABLED(CONFIG_VIDEO_DEV) || !IS_ENABLED(CONFIG_VIDEOBUF2_CORE)
+#error "camgate needs CONFIG_VIDEO_DEV and CONFIG_VIDEOBUF2_CORE (y or m): it guards V4L2 nodes"
+#endif
+#if !IS_ENABLED(CONFIG_DMA_SHARED_BUFFER)
+#error "camgate needs CONFIG_DMA_SHARED_BUFFER: exported buffers are dma-bufs"
+#endif
+#if !IS_ENABLED(CONFIG_PROC_FS) || !IS_ENABLED(CONFIG_SYSFS)
+#error "camgate needs CONFIG_PROC_FS and CONFIG_SYSFS: its configuration and holder lists live there"
+#endif
+
 /* Calls inside a wrapper; waited for before a guard is freed. */
 DEFINE_SRCU(camgate_srcu);
 /* Serialises every configuration write. */

@@ -30,13 +30,13 @@ for kdir in "${kdirs[@]}"; do
 		command -v aarch64-linux-gnu-gcc >/dev/null ||
 			{ echo "not ok host check $name # no aarch64-linux-gnu-gcc"; rc=1; continue; }
 		make -C "$work" KDIR="$kdir" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
-			W=1 C=2 all >"$log" 2>&1 || ok=0
+			CAMGATE_WERROR=1 W=1 C=2 all >"$log" 2>&1 || ok=0
 		for f in camgate.ko tools/camgatectl; do
 			aarch64-linux-gnu-readelf -h "$work/$f" 2>/dev/null | grep -q 'Machine:.*AArch64' ||
 				{ echo "error: $f is not an AArch64 ELF file" >>"$log"; ok=0; }
 		done
 	else
-		make -C "$kdir" M="$work" W=1 C=2 modules >"$log" 2>&1 || ok=0
+		make -C "$kdir" M="$work" CAMGATE_WERROR=1 W=1 C=2 modules >"$log" 2>&1 || ok=0
 	fi
 	if [ $ok = 1 ] && ! grep -E 'warning:|error:' "$log" >/dev/null; then
 		echo "ok host check $name"
