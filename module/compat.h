@@ -19,25 +19,36 @@
 #define CAMGATE_CLASS_IFACE_ARGS	struct device *dev, struct class_interface *intf
 #endif
 
-/* v6.13 turned MODULE_IMPORT_NS()'s argument into a string. */
+/*
+ * v6.13 ("module: Convert symbol namespace to string literal") turned
+ * MODULE_IMPORT_NS()'s argument into a string.  CAMGATE_IMPORT_NS(DMA_BUF)
+ * imports the DMA_BUF namespace on either side of it.
+ */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define CAMGATE_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#define CAMGATE_IMPORT_NS(ns)		MODULE_IMPORT_NS(#ns)
 #else
-#define CAMGATE_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#define CAMGATE_IMPORT_NS(ns)		MODULE_IMPORT_NS(ns)
 #endif
+#define CAMGATE_IMPORT_KUNIT_NS()	CAMGATE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 
 /*
  * A kprobe reports a function's address after its ENDBR on IBT kernels;
- * an indirect call must land on the ENDBR itself.  is_endbr() took a value
- * up to v6.13 and a pointer since.
+ * an indirect call must land on the ENDBR itself.  v6.13 made is_endbr()
+ * take a pointer and an out-of-line, unexported function: its inline
+ * check is __is_endbr() since.
  */
 #if defined(CONFIG_X86_KERNEL_IBT)
 #include <asm/ibt.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define camgate_is_endbr(insn)	__is_endbr(insn)
+#else
+#define camgate_is_endbr(insn)	is_endbr(insn)
+#endif
 static inline unsigned long camgate_fix_endbr(unsigned long addr)
 {
 	u32 insn = *(u32 *)(addr - ENDBR_INSN_SIZE);
 
-	return is_endbr(insn) ? addr - ENDBR_INSN_SIZE : addr;
+	return camgate_is_endbr(insn) ? addr - ENDBR_INSN_SIZE : addr;
 }
 #else
 static inline unsigned long camgate_fix_endbr(unsigned long addr)
@@ -66,6 +77,9 @@ static inline void camgate_vma_set_flags(struct vm_area_struct *vma,
  * Making a probed function return at once with a chosen value, as
  * bpf_override_return() does (override_function_with_return() is not
  * exported): point the probed context at an instruction that returns.
+ * ANNOTATE_NOENDBR ends in a newline on 6.1 and 6.12; objtool's generic
+ * annotations (<linux/annotate.h>, 7.x) made it end in a directive, as the
+ * kernel's own ANNOTATE_NOENDBR "\n" uses show: the newline is ours to add.
  */
 #if defined(CONFIG_X86_64)
 #include <asm/linkage.h>
@@ -87,7 +101,7 @@ static inline void camgate_override_return(struct pt_regs *regs, long ret)
 	    ".globl camgate_return_stub\n"			\
 	    ASM_FUNC_ALIGN					\
 	    "camgate_return_stub:\n"				\
-	    ANNOTATE_NOENDBR					\
+	    ANNOTATE_NOENDBR "\n"				\
 	    ASM_RET						\
 	    ".size camgate_return_stub, .-camgate_return_stub\n")
 #elif defined(CONFIG_ARM64)

@@ -23,7 +23,7 @@
 #include "camgate.h"
 #include "compat.h"
 
-MODULE_IMPORT_NS(DMA_BUF);
+CAMGATE_IMPORT_NS(DMA_BUF);
 
 /* One exported dma-buf bound to its device; freed by the dma-buf's release. */
 struct camgate_dmabuf {
