@@ -31,32 +31,6 @@
 #endif
 #define CAMGATE_IMPORT_KUNIT_NS()	CAMGATE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 
-/*
- * A kprobe reports a function's address after its ENDBR on IBT kernels;
- * an indirect call must land on the ENDBR itself.  v6.13 made is_endbr()
- * take a pointer and an out-of-line, unexported function: its inline
- * check is __is_endbr() since.
- */
-#if defined(CONFIG_X86_KERNEL_IBT)
-#include <asm/ibt.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define camgate_is_endbr(insn)	__is_endbr(insn)
-#else
-#define camgate_is_endbr(insn)	is_endbr(insn)
-#endif
-static inline unsigned long camgate_fix_endbr(unsigned long addr)
-{
-	u32 insn = *(u32 *)(addr - ENDBR_INSN_SIZE);
-
-	return camgate_is_endbr(insn) ? addr - ENDBR_INSN_SIZE : addr;
-}
-#else
-static inline unsigned long camgate_fix_endbr(unsigned long addr)
-{
-	return addr;
-}
-#endif
-
 /* v6.3 made vma->vm_flags read-only behind vm_flags_set(). */
 #include <linux/mm.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
