@@ -11,11 +11,14 @@ set -euo pipefail
 # (cg32, the AArch32 helper of the 32-bit ioctl cases) and qemu for aarch64.  The arm64 packages the VMs need (busybox, v4l-utils and their
 # libraries, Debian's arm64 kernel and headers) are fetched with apt-get
 # download, never installed: apt only has to know the arm64 architecture.
+# debootstrap: the Debian 13 chroot stock-latest's module is built in
+# (tests/vm/chroot.sh); that kernel's packages come from trixie-backports
+# through an apt configuration of their own, never the host's sources.
 pkgs=(qemu-system-x86 busybox-static v4l-utils sparse build-essential bc bison flex
       libelf-dev libssl-dev cpio xz-utils zstd kmod linux-headers-amd64
       linux-headers-6.12-amd64 linux-source-6.12 dwarves python3 rsync udev
       qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
-      gcc-arm-linux-gnueabihf libc6-dev-armhf-cross)
+      gcc-arm-linux-gnueabihf libc6-dev-armhf-cross debootstrap)
 
 missing=()
 for p in "${pkgs[@]}"; do

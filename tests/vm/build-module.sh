@@ -4,7 +4,8 @@
 #
 #   build-module.sh NAME KDIR [ARCH]      ARCH = x86_64 (default) | arm64
 #
-# arm64 is cross-built (ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-).
+# arm64 is cross-built (ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-);
+# stock-latest is built in its Debian 13 chroot (chroot.sh).
 # The sources are mirrored into build/NAME/src so that the three kernels'
 # objects never meet in the work tree; rsync keeps the mirror's mtimes,
 # so a warm rebuild compiles only what changed.  Prints the src directory.
@@ -30,8 +31,26 @@ mkdir -p "$src" "${mlog%/*}"
 	--exclude='*.mod' --exclude='*.mod.c' --exclude=Module.symvers --exclude=modules.order \
 	Kbuild module include tests/*_kunit.c tests/*.h "$src/")
 
-log "$name: building camgate against $kdir"
-if ! make -C "$kdir" M="$src" "${kbuild[@]}" W=1 -j"$(nproc)" modules >"$mlog" 2>&1; then
+make=(make -C "$kdir" M="$src")
+# A tree inside a chroot of chroot.sh (stock-latest: the headers' tools
+# need Debian 13's libc, their Makefile includes /usr/src/... by absolute
+# path) is built in that chroot, with the mirror bind-mounted at
+# /mnt/camgate and /proc (objtool reads it) mounted, in a mount namespace
+# of the build's own: both mounts go away with it, however it ends, and
+# concurrent builds do not see each other's.
+root=${kdir%/usr/src/*}
+if [ "$root" != "$kdir" ] && [ -f "$root/.camgate-chroot" ]; then
+	mkdir -p "$root/mnt/camgate"
+	make=(unshare --mount --propagation private
+	      sh -c 'mount --bind "$1" "$2/mnt/camgate" && mount -t proc proc "$2/proc" &&
+		     r=$2 && shift 2 && exec chroot "$r" "$@"' sh "$src" "$root"
+	      /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8
+	      make -C "${kdir#"$root"}" M=/mnt/camgate)
+	log "$name: building camgate against ${kdir#"$root"} in the chroot $root"
+else
+	log "$name: building camgate against $kdir"
+fi
+if ! "${make[@]}" "${kbuild[@]}" W=1 -j"$(nproc)" modules >"$mlog" 2>&1; then
 	tail -n 30 "$mlog" >&2
 	die "$name: module build failed (full log: $mlog)"
 fi

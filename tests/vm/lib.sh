@@ -2,7 +2,9 @@
 # Shared helpers for the VM harness scripts (sourced, not run).
 #
 # Kernel names used everywhere: stock-6.1, stock-6.12 (Debian's own images
-# and headers), debug-6.12 and kcsan-6.12 (built from linux-source-6.12
+# and headers), stock-latest (the newest linux-image-amd64 of Debian 13's
+# trixie-backports, with its headers in a Debian 13 chroot: chroot.sh),
+# debug-6.12 and kcsan-6.12 (built from linux-source-6.12
 # by build-kernel.sh; kcsan-6.12 only for make test-kcsan), all x86_64;
 # arm64-6.12 (built from linux-source-6.12 for arm64: KUnit, lockdep,
 # kmemleak) and stock-6.12-arm64 (Debian's arm64 image and headers), booted
@@ -20,11 +22,22 @@ vmdir=$top/tests/vm
 cache=${CAMGATE_CACHE:-$HOME/.cache/camgate}
 
 # Every kernel name, and the ones make test runs by default.
-kernel_list="stock-6.1 stock-6.12 debug-6.12 kcsan-6.12 arm64-6.12 stock-6.12-arm64"
-default_kernels="stock-6.1 stock-6.12 debug-6.12 arm64-6.12 stock-6.12-arm64"
+kernel_list="stock-6.1 stock-6.12 stock-latest debug-6.12 kcsan-6.12 arm64-6.12 stock-6.12-arm64"
+default_kernels="stock-6.1 stock-6.12 stock-latest debug-6.12 arm64-6.12 stock-6.12-arm64"
 
 log() { echo "camgate: $*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# The Debian archive the host's apt uses (its first "debian" URI, one-line
+# or deb822 sources), for the trixie chroot and index of stock-latest.
+debian_mirror() {
+	local m
+	m=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+		/etc/apt/sources.list.d/*.sources 2>/dev/null |
+		sed -E -n -e 's#^deb (\[[^]]*\] )?(https?://[^ ]*/debian/?) .*#\2#p' \
+			   -e 's#^URIs: *(https?://[^ ]*/debian/?) *$#\1#p' | head -n 1)
+	echo "${m:-http://deb.debian.org/debian}"
+}
 
 kernel_paths() {
 	local name=$1 dir
@@ -33,7 +46,7 @@ kernel_paths() {
 	mkdir -p "$cache"
 	KARCH=x86_64
 	case "$name" in
-	stock-6.1 | stock-6.12 | stock-6.12-arm64)
+	stock-6.1 | stock-6.12 | stock-latest | stock-6.12-arm64)
 		dir=$(flock "$cache/.lock-$name" "$vmdir/stock-kernel.sh" "$name")
 		KIMAGE=$dir/vmlinuz
 		KDEBUG=0
