@@ -18,22 +18,22 @@
  * kernel lacks it (dkms.conf's BUILD_EXCLUSIVE_CONFIG skips such kernels).
  */
 #if !IS_ENABLED(CONFIG_KPROBES)
-#error "camgate needs CONFIG_KPROBES: the file-receive checks and the video4linux class lookup are kprobes"
+#error "camgate needs CONFIG_KPROBES: its file-receive checks are kprobes"
 #endif
 #if !IS_ENABLED(CONFIG_KALLSYMS_ALL)
-#error "camgate needs CONFIG_KALLSYMS_ALL: the video4linux class is found by its data symbol"
+#error "camgate needs CONFIG_KALLSYMS_ALL: it finds video_class by its symbol"
 #endif
 #if !IS_ENABLED(CONFIG_SECURITY)
-#error "camgate needs CONFIG_SECURITY: without it there is no security_file_receive() to interpose on"
+#error "camgate needs CONFIG_SECURITY: it interposes on security_file_receive()"
 #endif
 #if !IS_ENABLED(CONFIG_VIDEO_DEV) || !IS_ENABLED(CONFIG_VIDEOBUF2_CORE)
-#error "camgate needs CONFIG_VIDEO_DEV and CONFIG_VIDEOBUF2_CORE (y or m): it guards V4L2 nodes"
+#error "camgate needs CONFIG_VIDEO_DEV and CONFIG_VIDEOBUF2_CORE (y or m)"
 #endif
 #if !IS_ENABLED(CONFIG_DMA_SHARED_BUFFER)
 #error "camgate needs CONFIG_DMA_SHARED_BUFFER: exported buffers are dma-bufs"
 #endif
 #if !IS_ENABLED(CONFIG_PROC_FS) || !IS_ENABLED(CONFIG_SYSFS)
-#error "camgate needs CONFIG_PROC_FS and CONFIG_SYSFS: its configuration and holder lists live there"
+#error "camgate needs CONFIG_PROC_FS and CONFIG_SYSFS: its configuration lives there"
 #endif
 
 /* Calls inside a wrapper; waited for before a guard is freed. */

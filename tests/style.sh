@@ -21,4 +21,5 @@ cd "$top"
 # built against; those tests live only in module/compat.h.
 "$cp" --no-tree --strict --terse --show-types \
 	--ignore FILE_PATH_CHANGES,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
-	-f module/*.c module/*.h include/uapi/linux/*.h tests/*_kunit.c tests/*.h
+	-f module/*.c module/*.h include/uapi/linux/*.h tests/*_kunit.c tests/*.h \
+	tests/icall_probe.c
