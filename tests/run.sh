@@ -124,6 +124,21 @@ for k in $kernels; do
 		continue
 	fi
 	step_ok "$k build camgate.ko"
+	# Debian's x86_64 kernels: would camgate trap on a CPU with IBT?  The
+	# VM records where camgate's indirect calls land, at the call sites
+	# found in this camgate.ko, where the kernel seals functions.
+	ibt=
+	case "$k" in stock-*) [ "$KARCH" != x86_64 ] || ibt=1 ;; esac
+	calltargets=()
+	rm -f "$src/icall-sites"
+	if [ -n "$ibt" ] && "$top/tests/ibt-seal.py" --sealed "$KIMAGE"; then
+		if "$top/tests/ibt-seal.py" --sites "$src/camgate.ko" >"$src/icall-sites.tmp"; then
+			mv "$src/icall-sites.tmp" "$src/icall-sites"
+			calltargets=(camgatevm.calltargets=1)
+		else
+			step_fail "$k ibt-seal camgate.ko's indirect call sites can be probed"
+		fi
+	fi
 	if [ -z "${tdirs[$KARCH]:-}" ]; then
 		step_fail "$k vm skipped" "no test programs to run"
 		continue
@@ -134,12 +149,6 @@ for k in $kernels; do
 		continue
 	fi
 	console=$logs/console-$k.log
-	# Debian's x86_64 kernels: would camgate trap on a CPU with IBT?
-	# The VM records what camgate calls where the kernel seals functions.
-	ibt=
-	case "$k" in stock-*) [ "$KARCH" != x86_64 ] || ibt=1 ;; esac
-	calltargets=()
-	[ -z "$ibt" ] || ! "$top/tests/ibt-seal.py" --sealed "$KIMAGE" || calltargets=(camgatevm.calltargets=1)
 	log "$k: booting the VM (console: $console)"
 	"$vmdir/run-vm.sh" "$k" "$KIMAGE" "$initrd" "$console" "${calltargets[@]}" \
 		${TESTS:+"camgatevm.tests=$(echo $TESTS | tr ' ' ,)"}
