@@ -75,6 +75,9 @@ host_check stock
 log "dkms add + build for the stock kernels' headers (tests/dkms-check.sh)"
 "$top/tests/dkms-check.sh" | tee -a "$results"
 
+log "the test kernels' ABI options against Debian's (tests/abi-check.sh)"
+"$top/tests/abi-check.sh" | tee -a "$results"
+
 log "checkpatch --strict (make style)"
 if "$top/tests/style.sh" >"$logs/style.log" 2>&1; then
 	step_ok "host style checkpatch"
