@@ -22,4 +22,4 @@ cd "$top"
 "$cp" --no-tree --strict --terse --show-types \
 	--ignore FILE_PATH_CHANGES,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 	-f module/*.c module/*.h include/uapi/linux/*.h tests/*_kunit.c tests/*.h \
-	tests/icall_probe.c
+	tests/*_probe.c

@@ -29,7 +29,7 @@ mkdir -p "$src" "${mlog%/*}"
 # Build products are excluded, hence protected from --delete.
 (cd "$top" && rsync -aR --delete --exclude='*.o' --exclude='*.ko' --exclude='.*' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude=Module.symvers --exclude=modules.order \
-	Kbuild module include tests/*_kunit.c tests/icall_probe.c tests/*.h "$src/")
+	Kbuild module include tests/*_kunit.c tests/*_probe.c tests/*.h "$src/")
 
 make=(make -C "$kdir" M="$src")
 # A tree inside a chroot of chroot.sh (stock-latest: the headers' tools
@@ -50,7 +50,8 @@ if [ "$root" != "$kdir" ] && [ -f "$root/.camgate-chroot" ]; then
 else
 	log "$name: building camgate against $kdir"
 fi
-# CAMGATE_TEST=1: camgate_icall.ko too, on x86_64 (make test's IBT check).
+# CAMGATE_TEST=1: the test-only modules too (camgate_delay.ko, and on
+# x86_64 camgate_icall.ko).
 if ! "${make[@]}" "${kbuild[@]}" CAMGATE_TEST=1 W=1 -j"$(nproc)" modules >"$mlog" 2>&1; then
 	tail -n 30 "$mlog" >&2
 	die "$name: module build failed (full log: $mlog)"

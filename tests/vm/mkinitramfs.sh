@@ -94,7 +94,9 @@ done
 
 cp "$modsrc/camgate.ko" "$root/camgate/"
 [ ! -f "$modsrc/camgate_kunit.ko" ] || cp "$modsrc/camgate_kunit.ko" "$root/camgate/"
-# The IBT check's probe module and the call sites it probes (run.sh).
+# The test-only delay module (race windows), and the IBT check's probe
+# module with the call sites it probes (run.sh).
+[ ! -f "$modsrc/camgate_delay.ko" ] || cp "$modsrc/camgate_delay.ko" "$root/camgate/"
 [ ! -f "$modsrc/icall-sites" ] || cp "$modsrc/camgate_icall.ko" "$modsrc/icall-sites" "$root/camgate/"
 
 # Test programs (mode 0755: some re-execute themselves as the owner uid).
