@@ -3,23 +3,34 @@
  * camgatectl - configure and inspect camgate from scripts and udev rules.
  *
  *   camgatectl [--json] status
- *   camgatectl [--wait SECONDS] owner DEV UID[:GID]
+ *   camgatectl [--wait SECONDS] owner DEV USER[:GROUP]
+ *   camgatectl [--wait SECONDS] apply FILE [DEV]
  *   camgatectl [--wait SECONDS] revoke DEV
  *   camgatectl lock
  *   camgatectl [--json] [--wait SECONDS] holders DEV
+ *   camgatectl --version | --help
  *
  * Everything goes through the files of Documentation/ABI/testing/
  * (sysfs-kernel-camgate, procfs-camgate).  Every argument is checked before
  * anything is written; "owner DEV UID:GID" is two writes, and the first is
  * undone if the second fails.  Exit status: 0 done, 1 refused or failed,
  * 2 bad usage.  libc only; see Documentation/camgatectl.rst.
+ *
+ * CAMGATECTL_ROOT, when set, is put in front of every /sys and /proc path:
+ * the host-side tests (tests/camgatectl-host.sh) run the tool against a
+ * fake sysfs tree with it.  It is not meant for anything else.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <grp.h>
 #include <limits.h>
+#include <math.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -32,13 +43,33 @@
 #include <unistd.h>
 #include <linux/camgate.h>
 
+/* From dkms.conf's PACKAGE_VERSION, by tools/Makefile and debian/rules. */
+#ifndef CAMGATE_VERSION
+#define CAMGATE_VERSION "unknown"
+#endif
+
 #define EXIT_USAGE	2
 #define NODE_MAX	64
 #define VAL_MAX		256
+#define ID_MAX		16
 #define ID_INVALID	4294967295UL	/* (uid_t)-1: never a valid id */
+#define V4L_CLASS	"/sys/class/video4linux"
 
 static bool json;
 static long wait_ms;
+static const char *root = "";	/* CAMGATECTL_ROOT: tests only */
+
+static void __attribute__((format(printf, 1, 2)))
+warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("camgatectl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
 die(int status, const char *fmt, ...)
@@ -59,9 +90,12 @@ static void usage(FILE *f)
 	      "\n"
 	      "commands:\n"
 	      "  status               guarded devices: node, card name, owner, streaming,\n"
-	      "                       live capabilities, denials, generation\n"
+	      "                       live capabilities, denials, generation, last denial\n"
 	      "  owner DEV UID[:GID]  set the owner uid (and gid) of DEV; \"none\" clears one;\n"
-	      "                       without :GID the owner gid is left as it is\n"
+	      "                       without :GID the owner gid is left as it is; UID and\n"
+	      "                       GID are numbers or user and group names\n"
+	      "  apply FILE [DEV]     set the owner of every device (or of DEV) that a line\n"
+	      "                       of FILE (e.g. /etc/camgate.conf) matches\n"
 	      "  revoke DEV           void every capability of DEV\n"
 	      "  lock                 freeze owners and the default policy until reboot\n"
 	      "  holders DEV          processes holding a capability of DEV: pid, uid, comm\n"
@@ -70,8 +104,9 @@ static void usage(FILE *f)
 	      "\n"
 	      "options:\n"
 	      "  -j, --json           machine-readable output (status, holders)\n"
-	      "  -w, --wait SECONDS   wait up to SECONDS for DEV to be guarded (udev rules:\n"
-	      "                       the uevent can come before camgate sees the node)\n"
+	      "  -w, --wait SECONDS   wait up to SECONDS (more than 0, at most 3600) for DEV\n"
+	      "                       to be guarded (udev: the uevent can come first)\n"
+	      "  -V, --version        camgatectl's version\n"
 	      "  -h, --help           this text\n"
 	      "\n"
 	      "Exit status: 0 done, 1 refused or failed (nothing changed, unless a message\n"
@@ -106,7 +141,7 @@ static int write_value(const char *path, const char *val)
 	ssize_t n;
 	int fd, err;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);	/* as "echo > FILE" */
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);
@@ -118,20 +153,43 @@ static int write_value(const char *path, const char *val)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
+/* A /sys or /proc path, under CAMGATECTL_ROOT. */
+static const char * __attribute__((format(printf, 2, 3)))
+at(char path[PATH_MAX], const char *fmt, ...)
+{
+	size_t n = strlen(root);
+	va_list ap;
+
+	if (n >= PATH_MAX)
+		die(1, "CAMGATECTL_ROOT is too long");
+	memcpy(path, root, n);
+	va_start(ap, fmt);
+	vsnprintf(path + n, PATH_MAX - n, fmt, ap);
+	va_end(ap);
+	return path;
+}
+
 static int dev_read(const char *node, const char *file, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), CAMGATE_SYSFS_DEVICES "/%s/%s", node, file);
-	return read_value(path, buf, len);
+	return read_value(at(path, CAMGATE_SYSFS_DEVICES "/%s/%s", node, file),
+			  buf, len);
 }
 
 static int dev_write(const char *node, const char *file, const char *val)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), CAMGATE_SYSFS_DEVICES "/%s/%s", node, file);
-	return write_value(path, val);
+	return write_value(at(path, CAMGATE_SYSFS_DEVICES "/%s/%s", node, file),
+			   val);
+}
+
+static int root_read(const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+
+	return read_value(at(path, CAMGATE_SYSFS_ROOT "/%s", file), buf, len);
 }
 
 /* What a refused write means, in words. */
@@ -158,7 +216,7 @@ static void need_root(const char *cmd)
 static void need_module(void)
 {
 	char v[VAL_MAX];
-	int err = read_value(CAMGATE_SYSFS_ROOT "/abi_version", v, sizeof(v));
+	int err = root_read("abi_version", v, sizeof(v));
 
 	if (err == -ENOENT)
 		die(1, "camgate is not loaded (no " CAMGATE_SYSFS_ROOT "); load it with modprobe camgate or insmod camgate.ko");
@@ -173,8 +231,7 @@ static bool is_locked(void)
 {
 	char v[VAL_MAX];
 
-	return !read_value(CAMGATE_SYSFS_ROOT "/lock", v, sizeof(v)) &&
-	       !strcmp(v, "1");
+	return !root_read("lock", v, sizeof(v)) && !strcmp(v, "1");
 }
 
 /* ---- arguments --------------------------------------------------------------- */
@@ -195,8 +252,7 @@ static bool guarded(const char *node)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), CAMGATE_SYSFS_DEVICES "/%s", node);
-	return access(path, F_OK) == 0;
+	return access(at(path, CAMGATE_SYSFS_DEVICES "/%s", node), F_OK) == 0;
 }
 
 /*
@@ -218,8 +274,8 @@ static void resolve_dev(const char *arg, char node[NODE_MAX])
 			die(1, "%s: %s", arg, strerror(errno));
 		if (!S_ISCHR(st.st_mode))
 			die(1, "%s: not a character device", arg);
-		snprintf(link, sizeof(link), "/sys/dev/char/%u:%u",
-			 major(st.st_rdev), minor(st.st_rdev));
+		at(link, "/sys/dev/char/%u:%u", major(st.st_rdev),
+		   minor(st.st_rdev));
 		n = readlink(link, target, sizeof(target) - 1);
 		if (n < 0)
 			die(1, "%s: no device %u:%u in sysfs", arg,
@@ -241,18 +297,31 @@ static void resolve_dev(const char *arg, char node[NODE_MAX])
 	}
 	if (guarded(node))
 		return;
-	snprintf(path, sizeof(path), "/sys/class/video4linux/%s", node);
-	if (access(path, F_OK) == 0)
+	if (access(at(path, V4L_CLASS "/%s", node), F_OK) == 0)
 		die(1, "%s is not guarded by camgate (not a capture node)", node);
 	die(1, "%s: no such video4linux device", node);
 }
 
-/*
- * A uid or gid: decimal digits, or "none".  The value written to sysfs goes
- * to @out.  Exits with a usage error on anything else.
- */
-static void parse_id(const char *s, const char *what, char out[16])
+/* All decimal digits, and at least one. */
+static bool digits(const char *s)
 {
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/*
+ * A uid or gid: decimal digits, a user or group name, or "none".  The value
+ * written to sysfs goes to @out.  Exits with a usage error on anything else;
+ * @ctx ("" or "FILE:LINE: ") starts the message.
+ */
+static void parse_id(const char *ctx, const char *s, bool group,
+		     char out[ID_MAX])
+{
+	const char *what = group ? "gid" : "uid";
 	unsigned long long v = 0;
 	const char *p;
 
@@ -261,35 +330,112 @@ static void parse_id(const char *s, const char *what, char out[16])
 		return;
 	}
 	if (!*s)
-		die(EXIT_USAGE, "empty %s", what);
+		die(EXIT_USAGE, "%sempty %s", ctx, what);
+	if (!digits(s)) {
+		struct passwd *pw = group ? NULL : getpwnam(s);
+		struct group *gr = group ? getgrnam(s) : NULL;
+
+		if (!pw && !gr)
+			die(EXIT_USAGE, "%s'%s' is not a %s (a decimal number, a %s name or \"none\")",
+			    ctx, s, what, group ? "group" : "user");
+		v = pw ? pw->pw_uid : gr->gr_gid;
+		if (v == ID_INVALID)
+			die(EXIT_USAGE, "%s%s %s has no mapping", ctx, what, s);
+		snprintf(out, ID_MAX, "%llu", v);
+		return;
+	}
 	for (p = s; *p; p++) {
-		if (!isdigit((unsigned char)*p))
-			die(EXIT_USAGE, "'%s' is not a %s (a decimal number or \"none\")",
-			    s, what);
 		v = v * 10 + (*p - '0');
 		if (v > ID_INVALID)
-			die(EXIT_USAGE, "%s %s is out of range", what, s);
+			die(EXIT_USAGE, "%s%s %s is out of range", ctx, what, s);
 	}
 	if (v == ID_INVALID)
-		die(EXIT_USAGE, "%s %s has no mapping (it is (%s_t)-1)", what, s,
-		    what);
-	snprintf(out, 16, "%llu", v);
+		die(EXIT_USAGE, "%s%s %s has no mapping (it is (%s_t)-1)", ctx,
+		    what, s, what);
+	snprintf(out, ID_MAX, "%llu", v);
+}
+
+/* The owner of a device, as set by owner or a line of apply. */
+struct owner_spec {
+	char uid[ID_MAX];
+	char gid[ID_MAX];
+	bool have_gid;		/* without :GID the gid is left as it is */
+};
+
+/* USER[:GROUP] -> @o, or exit with a usage error. */
+static void parse_owner(const char *ctx, const char *spec, struct owner_spec *o)
+{
+	const char *colon = strchr(spec, ':');
+	char user[VAL_MAX];
+
+	if (colon && (size_t)(colon - spec) >= sizeof(user))
+		die(EXIT_USAGE, "%s'%s' is not UID[:GID]", ctx, spec);
+	snprintf(user, sizeof(user), "%.*s",
+		 colon ? (int)(colon - spec) : (int)strlen(spec), spec);
+	parse_id(ctx, user, false, o->uid);
+	o->have_gid = colon;
+	if (colon)
+		parse_id(ctx, colon + 1, true, o->gid);
 }
 
 /* ---- output ----------------------------------------------------------------------- */
 
+/*
+ * The length of the well-formed UTF-8 sequence at @s (1 to 4), or 0 when
+ * @s does not start one (a stray continuation byte, an overlong form, a
+ * surrogate, a code point above U+10FFFF, a truncated sequence).
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/*
+ * A JSON string: UTF-8 passes through, control characters are \u00XX, and
+ * a byte that is not part of well-formed UTF-8 becomes U+FFFD.
+ */
 static void json_str(const char *s)
 {
-	const unsigned char *c;
+	const unsigned char *c = (const unsigned char *)s;
+	size_t n;
 
 	putchar('"');
-	for (c = (const unsigned char *)s; *c; c++) {
+	while (*c) {
+		n = utf8_len(c);
 		if (*c == '"' || *c == '\\')
 			printf("\\%c", *c);
-		else if (*c < 0x20 || *c >= 0x7f)
+		else if (*c < 0x20 || *c == 0x7f)
 			printf("\\u%04x", *c);
+		else if (!n)
+			fputs("\\ufffd", stdout);
 		else
-			putchar(*c);
+			fwrite(c, 1, n, stdout);
+		c += n ? n : 1;
 	}
 	putchar('"');
 }
@@ -303,15 +449,28 @@ static void json_id(const char *v)
 		fputs(v, stdout);
 }
 
-/* Printable in a table: blanks and control characters as '?'. */
-static const char *printable(const char *s, char *buf, size_t len)
+/*
+ * @s for a table column @width characters wide: UTF-8 and blanks pass
+ * through, control characters and bytes that are not UTF-8 become '?', and
+ * the padding counts characters, not bytes.  @width 0: no padding.
+ */
+static void put_cell(const char *s, int width)
 {
-	size_t i;
+	const unsigned char *c = (const unsigned char *)s;
+	int chars = 0;
+	size_t n;
 
-	for (i = 0; s[i] && i + 1 < len; i++)
-		buf[i] = isgraph((unsigned char)s[i]) ? s[i] : '?';
-	buf[i] = '\0';
-	return buf;
+	while (*c) {
+		n = utf8_len(c);
+		if (!n || *c < 0x20 || *c == 0x7f)
+			putchar('?');
+		else
+			fwrite(c, 1, n, stdout);
+		c += n ? n : 1;
+		chars++;
+	}
+	while (chars++ < width)
+		putchar(' ');
 }
 
 /* ---- status -------------------------------------------------------------------------- */
@@ -325,14 +484,17 @@ struct dev_state {
 	char streaming[VAL_MAX];
 	char caps[VAL_MAX];
 	char denials[VAL_MAX];
+	char last_denial[VAL_MAX];	/* "" before the module had the file */
 };
 
-static bool digits(const char *s)
+/* A reason camgate gives in last_denial: lower case, digits and '-'. */
+static bool reason_word(const char *s)
 {
 	if (!*s)
 		return false;
 	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+		    *s != '-')
 			return false;
 	return true;
 }
@@ -364,13 +526,18 @@ static int read_state(struct dev_state *d)
 			die(1, "%s/%s: %s", d->node, files[i].file,
 			    strerror(-err));
 	}
+	/* Newer than the rest: a module without it shows no reason. */
+	if (dev_read(d->node, "last_denial", d->last_denial,
+		     sizeof(d->last_denial)))
+		d->last_denial[0] = '\0';
 	/* What goes into JSON unquoted must be what the ABI promises. */
 	if ((!digits(d->uid) && strcmp(d->uid, CAMGATE_ID_NONE)) ||
 	    (!digits(d->gid) && strcmp(d->gid, CAMGATE_ID_NONE)) ||
 	    !digits(d->gen) || !digits(d->caps) || !digits(d->denials) ||
-	    (strcmp(d->streaming, "0") && strcmp(d->streaming, "1")))
-		die(1, "%s: unexpected values in " CAMGATE_SYSFS_DEVICES "/%s",
-		    d->node, d->node);
+	    (strcmp(d->streaming, "0") && strcmp(d->streaming, "1")) ||
+	    (d->last_denial[0] && !reason_word(d->last_denial)))
+		die(1, "%s: unexpected values in %s" CAMGATE_SYSFS_DEVICES "/%s",
+		    d->node, root, d->node);
 	return 0;
 }
 
@@ -395,27 +562,18 @@ static void owner_text(const struct dev_state *d, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-static int cmd_status(void)
+/* Every guarded device, sorted by node; *@np of them.  Exits on errors. */
+static struct dev_state *read_devices(size_t *np)
 {
-	char abi[VAL_MAX], policy[VAL_MAX], lock[VAL_MAX], buf[VAL_MAX];
 	struct dev_state *devs = NULL, *d;
-	size_t n = 0, i;
+	char path[PATH_MAX];
 	struct dirent *de;
+	size_t n = 0;
 	DIR *dir;
-	int err;
 
-	need_module();
-	err = read_value(CAMGATE_SYSFS_ROOT "/abi_version", abi, sizeof(abi)) ?:
-	      read_value(CAMGATE_SYSFS_ROOT "/default_policy", policy,
-			 sizeof(policy)) ?:
-	      read_value(CAMGATE_SYSFS_ROOT "/lock", lock, sizeof(lock));
-	if (err)
-		die(1, CAMGATE_SYSFS_ROOT ": %s", strerror(-err));
-	if (!digits(abi))
-		die(1, CAMGATE_SYSFS_ROOT "/abi_version: '%s'", abi);
-	dir = opendir(CAMGATE_SYSFS_DEVICES);
+	dir = opendir(at(path, CAMGATE_SYSFS_DEVICES));
 	if (!dir)
-		die(1, CAMGATE_SYSFS_DEVICES ": %s", strerror(errno));
+		die(1, "%s: %s", path, strerror(errno));
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.' || !valid_node(de->d_name))
 			continue;
@@ -432,6 +590,26 @@ static int cmd_status(void)
 	closedir(dir);
 	if (n)
 		qsort(devs, n, sizeof(*devs), by_node);
+	*np = n;
+	return devs;
+}
+
+static int cmd_status(void)
+{
+	char abi[VAL_MAX], policy[VAL_MAX], lock[VAL_MAX], buf[VAL_MAX];
+	struct dev_state *devs, *d;
+	size_t n, i;
+	int err;
+
+	need_module();
+	err = root_read("abi_version", abi, sizeof(abi)) ?:
+	      root_read("default_policy", policy, sizeof(policy)) ?:
+	      root_read("lock", lock, sizeof(lock));
+	if (err)
+		die(1, CAMGATE_SYSFS_ROOT ": %s", strerror(-err));
+	if (!digits(abi))
+		die(1, CAMGATE_SYSFS_ROOT "/abi_version: '%s'", abi);
+	devs = read_devices(&n);
 
 	if (json) {
 		printf("{\"abi_version\":%s,\"default_policy\":", abi);
@@ -448,9 +626,14 @@ static int cmd_status(void)
 			json_id(d->uid);
 			fputs(",\"owner_gid\":", stdout);
 			json_id(d->gid);
-			printf(",\"generation\":%s,\"streaming\":%s,\"capabilities\":%s,\"denials\":%s}",
+			printf(",\"generation\":%s,\"streaming\":%s,\"capabilities\":%s,\"denials\":%s,\"last_denial\":",
 			       d->gen, strcmp(d->streaming, "1") ? "false" : "true",
 			       d->caps, d->denials);
+			if (d->last_denial[0] && strcmp(d->last_denial, "none"))
+				json_str(d->last_denial);
+			else
+				fputs("null", stdout);
+			putchar('}');
 		}
 		puts("]}");
 	} else {
@@ -459,70 +642,316 @@ static int cmd_status(void)
 		if (!n)
 			puts("no guarded devices");
 		else
-			printf("%-10s %-24s %-12s %-9s %-12s %-8s %s\n", "NODE",
-			       "NAME", "OWNER", "STREAMING", "CAPABILITIES",
-			       "DENIALS", "GENERATION");
+			printf("%-10s %-24s %-12s %-9s %-12s %-8s %-10s %s\n",
+			       "NODE", "NAME", "OWNER", "STREAMING",
+			       "CAPABILITIES", "DENIALS", "GENERATION",
+			       "LAST DENIAL");
 		for (i = 0; i < n; i++) {
-			char name[VAL_MAX];
-
 			d = &devs[i];
 			owner_text(d, buf, sizeof(buf));
-			printf("%-10s %-24s %-12s %-9s %-12s %-8s %s\n", d->node,
-			       printable(d->name, name, sizeof(name)), buf,
+			printf("%-10s ", d->node);
+			put_cell(d->name, 24);
+			printf(" %-12s %-9s %-12s %-8s %-10s %s\n", buf,
 			       strcmp(d->streaming, "1") ? "no" : "yes",
-			       d->caps, d->denials, d->gen);
+			       d->caps, d->denials, d->gen,
+			       d->last_denial[0] ? d->last_denial : "-");
 		}
 	}
 	free(devs);
 	return fflush(stdout) ? 1 : 0;
 }
 
-/* ---- owner, revoke, lock ------------------------------------------------------------- */
+/* ---- owner, apply, revoke, lock ------------------------------------------------------ */
 
-static int cmd_owner(const char *dev, const char *spec)
+/*
+ * Write @o to @node: 0, or 1 with a message (the uid is put back when the
+ * gid cannot be written).
+ */
+static int set_owner(const char *node, const struct owner_spec *o)
 {
-	char uidarg[VAL_MAX], uid[16], gid[16], old_uid[VAL_MAX], old_gid[VAL_MAX];
-	char node[NODE_MAX];
-	const char *colon;
-	bool have_gid;
+	char old_uid[VAL_MAX], old_gid[VAL_MAX];
 	int err, rerr;
 
-	/* Everything is checked before the first write. */
-	colon = strchr(spec, ':');
-	have_gid = colon;
-	if (colon && (size_t)(colon - spec) >= sizeof(uidarg))
-		die(EXIT_USAGE, "'%s' is not UID[:GID]", spec);
-	snprintf(uidarg, sizeof(uidarg), "%.*s",
-		 colon ? (int)(colon - spec) : (int)strlen(spec), spec);
-	parse_id(uidarg, "uid", uid);
-	if (have_gid)
-		parse_id(colon + 1, "gid", gid);
-	need_root("owner");
-	need_module();
-	resolve_dev(dev, node);
-	if (is_locked())
-		die(1, "%s: the configuration is locked until reboot; owners cannot change",
-		    node);
+	if (is_locked()) {
+		warn("%s: the configuration is locked until reboot; owners cannot change",
+		     node);
+		return 1;
+	}
 	err = dev_read(node, "owner_uid", old_uid, sizeof(old_uid)) ?:
 	      dev_read(node, "owner_gid", old_gid, sizeof(old_gid));
-	if (err)
-		die(1, "%s: cannot read the current owner: %s", node, why(err));
-
-	err = dev_write(node, "owner_uid", uid);
-	if (err)
-		die(1, "%s: owner_uid %s: %s; nothing changed", node, uid,
-		    why(err));
-	if (!have_gid)
+	if (err) {
+		warn("%s: cannot read the current owner: %s", node, why(err));
+		return 1;
+	}
+	err = dev_write(node, "owner_uid", o->uid);
+	if (err) {
+		warn("%s: owner_uid %s: %s; nothing changed", node, o->uid,
+		     why(err));
+		return 1;
+	}
+	if (!o->have_gid)
 		return 0;
-	err = dev_write(node, "owner_gid", gid);
+	err = dev_write(node, "owner_gid", o->gid);
 	if (!err)
 		return 0;
 	rerr = dev_write(node, "owner_uid", old_uid);
 	if (rerr)
-		die(1, "%s: owner_gid %s: %s; and owner_uid could not be put back to %s (%s): owner_uid is now %s",
-		    node, gid, why(err), old_uid, why(rerr), uid);
-	die(1, "%s: owner_gid %s: %s; owner_uid put back to %s (capabilities minted meanwhile are void)",
-	    node, gid, why(err), old_uid);
+		warn("%s: owner_gid %s: %s; and owner_uid could not be put back to %s (%s): owner_uid is now %s",
+		     node, o->gid, why(err), old_uid, why(rerr), o->uid);
+	else
+		warn("%s: owner_gid %s: %s; owner_uid put back to %s (capabilities minted meanwhile are void)",
+		     node, o->gid, why(err), old_uid);
+	return 1;
+}
+
+static int cmd_owner(const char *dev, const char *spec)
+{
+	struct owner_spec o;
+	char node[NODE_MAX];
+
+	/* Everything is checked before the first write. */
+	parse_owner("", spec, &o);
+	need_root("owner");
+	need_module();
+	resolve_dev(dev, node);
+	return set_owner(node, &o);
+}
+
+/*
+ * apply: one rule per line of the file, "MATCH... OWNER", '#' comments.
+ * A device takes the owner of the first line whose every match holds:
+ *
+ *   node=GLOB        the node name (video0)
+ *   name=GLOB        the card name camgate shows (vivid-000-vid-cap)
+ *   path=GLOB        the kernel name of the device or one of its parents,
+ *                    as udev's KERNELS== (fe801000.csi, 1-1.2:1.0, vivid.0)
+ *   usb=VID:PID      the USB device the node belongs to (lsusb's ID 046d:0825)
+ */
+#define RULE_MATCHES	4
+
+enum match_key { M_NODE, M_NAME, M_PATH, M_USB };
+
+struct rule {
+	struct {
+		enum match_key key;
+		char *val;
+	} m[RULE_MATCHES];
+	int nm;
+	struct owner_spec owner;
+	unsigned int line;
+};
+
+static const char *const match_keys[] = {
+	[M_NODE] = "node", [M_NAME] = "name", [M_PATH] = "path", [M_USB] = "usb",
+};
+
+static bool usb_id(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 9; i++)
+		if (i == 4 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return false;
+	return !s[9];
+}
+
+/* Parse @file into *@rulesp (*@np rules), or exit with a usage error. */
+static void parse_config(const char *file, struct rule **rulesp, size_t *np)
+{
+	char *line = NULL, ctx[PATH_MAX + 32], *tok, *save, *eq;
+	struct rule *rules = NULL, *r;
+	unsigned int lineno = 0;
+	size_t cap = 0, n = 0;
+	FILE *f;
+	int k;
+
+	f = strcmp(file, "-") ? fopen(file, "re") : stdin;
+	if (!f)
+		die(1, "%s: %s", file, strerror(errno));
+	while (getline(&line, &cap, f) >= 0) {
+		char *toks[RULE_MATCHES + 2];
+		int nt = 0, i;
+
+		lineno++;
+		snprintf(ctx, sizeof(ctx), "%s:%u: ", file, lineno);
+		line[strcspn(line, "#\n")] = '\0';
+		for (tok = strtok_r(line, " \t\r", &save); tok;
+		     tok = strtok_r(NULL, " \t\r", &save)) {
+			if (nt == RULE_MATCHES + 1)
+				die(EXIT_USAGE, "%stoo many words (at most %d matches and an owner)",
+				    ctx, RULE_MATCHES);
+			toks[nt++] = tok;
+		}
+		if (!nt)
+			continue;
+		if (nt == 1)
+			die(EXIT_USAGE, "%swant MATCH... OWNER (e.g. usb=046d:0825 camera)",
+			    ctx);
+		r = realloc(rules, (n + 1) * sizeof(*rules));
+		if (!r)
+			die(1, "out of memory");
+		rules = r;
+		r = &rules[n++];
+		memset(r, 0, sizeof(*r));
+		r->line = lineno;
+		for (i = 0; i < nt - 1; i++) {
+			eq = strchr(toks[i], '=');
+			if (!eq || eq == toks[i] || !eq[1])
+				die(EXIT_USAGE, "%s'%s' is not KEY=VALUE", ctx,
+				    toks[i]);
+			*eq = '\0';
+			for (k = 0; k <= M_USB; k++)
+				if (!strcmp(toks[i], match_keys[k]))
+					break;
+			if (k > M_USB)
+				die(EXIT_USAGE, "%sunknown match '%s' (node, name, path or usb)",
+				    ctx, toks[i]);
+			if (k == M_USB && !usb_id(eq + 1))
+				die(EXIT_USAGE, "%susb=%s is not VID:PID (four hex digits each)",
+				    ctx, eq + 1);
+			r->m[i].key = k;
+			r->m[i].val = strdup(eq + 1);
+			if (!r->m[i].val)
+				die(1, "out of memory");
+		}
+		r->nm = nt - 1;
+		parse_owner(ctx, toks[nt - 1], &r->owner);
+	}
+	if (ferror(f))
+		die(1, "%s: %s", file, strerror(errno));
+	if (f != stdin)
+		fclose(f);
+	free(line);
+	*rulesp = rules;
+	*np = n;
+}
+
+/*
+ * The device behind @node's class entry, below /sys/devices: "" when it
+ * has none (as in a fake tree), else e.g. "platform/vivid.0/video4linux/video0".
+ */
+static void device_path(const char *node, char *out, size_t len)
+{
+	char path[PATH_MAX], real[PATH_MAX], top[PATH_MAX];
+	size_t n;
+
+	out[0] = '\0';
+	if (!realpath(at(path, V4L_CLASS "/%s", node), real) ||
+	    !realpath(at(path, "/sys/devices"), top))
+		return;
+	n = strlen(top);
+	if (!strncmp(real, top, n) && real[n] == '/')
+		snprintf(out, len, "%s", real + n + 1);
+}
+
+/* Does a parent's kernel name (a component of @dpath) match @glob? */
+static bool path_matches(const char *dpath, const char *glob)
+{
+	char buf[PATH_MAX], *c, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", dpath);
+	for (c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "video4linux"))
+			break;
+		if (!fnmatch(glob, c, 0))
+			return true;
+	}
+	return false;
+}
+
+/* Is the nearest USB device above @dpath the one @id (VID:PID) names? */
+static bool usb_matches(const char *dpath, const char *id)
+{
+	char dir[PATH_MAX], vid[VAL_MAX], pid[VAL_MAX], path[PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", dpath);
+	while ((slash = strrchr(dir, '/'))) {
+		*slash = '\0';
+		if (!read_value(at(path, "/sys/devices/%s/idVendor", dir), vid,
+				sizeof(vid)) &&
+		    !read_value(at(path, "/sys/devices/%s/idProduct", dir), pid,
+				sizeof(pid)))
+			return !strncasecmp(id, vid, 4) && !vid[4] &&
+			       !strcasecmp(id + 5, pid);
+	}
+	return false;
+}
+
+static bool rule_matches(const struct rule *r, const struct dev_state *d,
+			 const char *dpath)
+{
+	int i;
+
+	for (i = 0; i < r->nm; i++) {
+		const char *v = r->m[i].val;
+		bool ok = false;
+
+		switch (r->m[i].key) {
+		case M_NODE:
+			ok = !fnmatch(v, d->node, 0);
+			break;
+		case M_NAME:
+			ok = !fnmatch(v, d->name, 0);
+			break;
+		case M_PATH:
+			ok = path_matches(dpath, v);
+			break;
+		case M_USB:
+			ok = usb_matches(dpath, v);
+			break;
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* Is @o what @d already has?  Then apply writes nothing. */
+static bool owner_is(const struct dev_state *d, const struct owner_spec *o)
+{
+	return !strcmp(d->uid, o->uid) && (!o->have_gid || !strcmp(d->gid, o->gid));
+}
+
+static int cmd_apply(const char *file, const char *dev)
+{
+	struct dev_state *devs, *d;
+	struct rule *rules;
+	char node[NODE_MAX], dpath[PATH_MAX];
+	size_t n, nrules, i, j;
+	int ret = 0;
+
+	parse_config(file, &rules, &nrules);
+	need_root("apply");
+	need_module();
+	if (dev)
+		resolve_dev(dev, node);
+	devs = read_devices(&n);
+	for (i = 0; i < n; i++) {
+		d = &devs[i];
+		if (dev && strcmp(d->node, node))
+			continue;
+		device_path(d->node, dpath, sizeof(dpath));
+		for (j = 0; j < nrules; j++)
+			if (rule_matches(&rules[j], d, dpath))
+				break;
+		if (j == nrules || owner_is(d, &rules[j].owner))
+			continue;
+		if (set_owner(d->node, &rules[j].owner)) {
+			ret = 1;
+			continue;
+		}
+		printf("%s: owner %s%s%s (%s:%u)\n", d->node,
+		       rules[j].owner.uid, rules[j].owner.have_gid ? ":" : "",
+		       rules[j].owner.have_gid ? rules[j].owner.gid : "", file,
+		       rules[j].line);
+	}
+	for (j = 0; j < nrules; j++)
+		for (i = 0; i < (size_t)rules[j].nm; i++)
+			free(rules[j].m[i].val);
+	free(rules);
+	free(devs);
+	return fflush(stdout) ? 1 : ret;
 }
 
 static int cmd_revoke(const char *dev)
@@ -541,11 +970,12 @@ static int cmd_revoke(const char *dev)
 
 static int cmd_lock(void)
 {
+	char path[PATH_MAX];
 	int err;
 
 	need_root("lock");
 	need_module();
-	err = write_value(CAMGATE_SYSFS_ROOT "/lock", "1");
+	err = write_value(at(path, CAMGATE_SYSFS_ROOT "/lock"), "1");
 	if (err)
 		die(1, "lock: %s", why(err));
 	return 0;
@@ -582,8 +1012,7 @@ static int cmd_holders(const char *dev)
 	need_root("holders");
 	need_module();
 	resolve_dev(dev, node);
-	snprintf(path, sizeof(path), CAMGATE_PROC_HOLDERS "/%s", node);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(at(path, CAMGATE_PROC_HOLDERS "/%s", node), O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && guarded(node))
 		die(1, "%s: this camgate has no holders list (%s)", node, path);
 	if (fd < 0)
@@ -622,7 +1051,7 @@ static int cmd_holders(const char *dev)
 	}
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char pid[16], uid[16], comm[VAL_MAX], shown[VAL_MAX];
+		char pid[16], uid[16], comm[VAL_MAX];
 
 		if (sscanf(line, "%15s %15s %255s", pid, uid, comm) != 3 ||
 		    !digits(pid) || !digits(uid))
@@ -634,8 +1063,9 @@ static int cmd_holders(const char *dev)
 			json_str(comm);
 			putchar('}');
 		} else {
-			printf("%-8s %-10s %s\n", pid, uid,
-			       printable(comm, shown, sizeof(shown)));
+			printf("%-8s %-10s ", pid, uid);
+			put_cell(comm, 0);
+			putchar('\n');
 		}
 		count++;
 	}
@@ -654,69 +1084,87 @@ static void parse_wait(const char *s)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || v < 0 || v > 3600)
-		die(EXIT_USAGE, "--wait: '%s' is not a number of seconds (0-3600)", s);
-	wait_ms = (long)(v * 1000);
+	/* strtod() takes "nan", "inf" and hex floats: only finite values pass. */
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 3600)
+		die(EXIT_USAGE, "--wait: '%s' is not a number of seconds (more than 0, at most 3600)",
+		    s);
+	wait_ms = (long)(v * 1000 + 0.999);
 }
 
 int main(int argc, char **argv)
 {
-	const char *args[4];
-	int nargs = 0, i;
-	bool dashdash = false;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *r = getenv("CAMGATECTL_ROOT");
+	char **args;
+	int nargs, c;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (dashdash || a[0] != '-' || !a[1]) {
-			if (nargs == 4)
-				die(EXIT_USAGE, "too many arguments (see --help)");
-			args[nargs++] = a;
-		} else if (!strcmp(a, "--")) {
-			dashdash = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	if (r)
+		root = r;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jw:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'w':
+			parse_wait(optarg);
+			break;
+		case 'V':
+			printf("camgatectl %s\n", CAMGATE_VERSION);
+			return fflush(stdout) ? 1 : 0;
+		case 'h':
 			usage(stdout);
 			return 0;
-		} else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
-			json = true;
-		} else if (!strcmp(a, "-w") || !strcmp(a, "--wait")) {
-			if (++i == argc)
-				die(EXIT_USAGE, "%s needs a number of seconds", a);
-			parse_wait(argv[i]);
-		} else if (!strncmp(a, "--wait=", 7)) {
-			parse_wait(a + 7);
-		} else {
-			die(EXIT_USAGE, "unknown option '%s' (see --help)", a);
+		case ':':
+			die(EXIT_USAGE, "%s needs a number of seconds", argv[optind - 1]);
+		default:
+			if (optopt)
+				die(EXIT_USAGE, "unknown option '-%c' (see --help)",
+				    optopt);
+			die(EXIT_USAGE, "unknown option '%s' (see --help)",
+			    argv[optind - 1]);
 		}
 	}
+	args = argv + optind;
+	nargs = argc - optind;
 	if (!nargs) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 
-#define WANT(n, what) do {						\
-		if (nargs != (n) + 1)					\
+#define WANT(lo, hi, what) do {						\
+		if (nargs < (lo) + 1 || nargs > (hi) + 1)		\
 			die(EXIT_USAGE, "usage: camgatectl %s", what);	\
 	} while (0)
 
 	if (!strcmp(args[0], "status")) {
-		WANT(0, "[--json] status");
+		WANT(0, 0, "[--json] status");
 		return cmd_status();
 	}
 	if (!strcmp(args[0], "owner")) {
-		WANT(2, "owner DEV UID[:GID]");
+		WANT(2, 2, "owner DEV UID[:GID]");
 		return cmd_owner(args[1], args[2]);
 	}
+	if (!strcmp(args[0], "apply")) {
+		WANT(1, 2, "apply FILE [DEV]");
+		return cmd_apply(args[1], nargs == 3 ? args[2] : NULL);
+	}
 	if (!strcmp(args[0], "revoke")) {
-		WANT(1, "revoke DEV");
+		WANT(1, 1, "revoke DEV");
 		return cmd_revoke(args[1]);
 	}
 	if (!strcmp(args[0], "lock")) {
-		WANT(0, "lock");
+		WANT(0, 0, "lock");
 		return cmd_lock();
 	}
 	if (!strcmp(args[0], "holders")) {
-		WANT(1, "[--json] holders DEV");
+		WANT(1, 1, "[--json] holders DEV");
 		return cmd_holders(args[1]);
 	}
 	if (!strcmp(args[0], "help")) {
