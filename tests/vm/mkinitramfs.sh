@@ -4,7 +4,7 @@
 #
 #   mkinitramfs.sh NAME KMODDIR MODSRC OUT [ARCH]
 #
-# NAME     kernel name (stock-6.1, stock-6.12, debug-6.12, arm64-6.12)
+# NAME     kernel name (stock-6.1, stock-6.12, stock-latest, debug-6.12, arm64-6.12, ...)
 # KMODDIR  that kernel's lib/modules/<version> (modules.dep, vivid's stack)
 # MODSRC   where build-module.sh left camgate.ko (and camgate_kunit.ko)
 # OUT      the cpio.gz to write
