@@ -36,6 +36,11 @@
 #error "camgate needs CONFIG_PROC_FS and CONFIG_SYSFS: its configuration lives there"
 #endif
 
+/* dkms.conf's PACKAGE_VERSION, passed by Kbuild. */
+#ifndef CAMGATE_VERSION
+#define CAMGATE_VERSION "unknown"
+#endif
+
 /* Calls inside a wrapper; waited for before a guard is freed. */
 DEFINE_SRCU(camgate_srcu);
 /* Serialises every configuration write. */
@@ -100,3 +105,4 @@ MODULE_DESCRIPTION("Camera frames readable only by their owner");
 MODULE_AUTHOR("The camgate developers");
 MODULE_LICENSE("GPL");
 MODULE_SOFTDEP("pre: videodev");
+MODULE_VERSION(CAMGATE_VERSION);
