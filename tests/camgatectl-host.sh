@@ -48,6 +48,7 @@ mkdev() {	# node name devpath
 	local d=$T/sys/kernel/camgate/devices/$1
 	mkdir -p "$d" "$T/sys/devices/$3/video4linux/$1" "$T/sys/class/video4linux"
 	printf '%s\n' "$2" >"$d/name"
+	printf '%s\n' "$2" >"$T/sys/devices/$3/video4linux/$1/name"
 	echo none >"$d/owner_uid"
 	echo none >"$d/owner_gid"
 	echo 1 >"$d/generation"
@@ -169,6 +170,18 @@ chmod 0644 "$T/sys/kernel/camgate/devices/video0/owner_uid" "$T/sys/kernel/camga
 echo "node=video* 4242" >"$T/one.conf"
 run 0 apply "$T/one.conf" video2 && [ "$(val video2 owner_uid)" = 4242 ] &&
 	[ "$(val video1 owner_uid)" = 1000 ] || bad+=("apply FILE video2: status $st $err")
+# apply FILE DEV for a node no line matches (udev, an output node): done at
+# once, without waiting, even when camgate does not guard it.
+mkdir -p "$T/sys/devices/platform/vivid.0/video4linux/video5"
+echo vivid-000-vid-out >"$T/sys/devices/platform/vivid.0/video4linux/video5/name"
+ln -s ../../devices/platform/vivid.0/video4linux/video5 "$T/sys/class/video4linux/video5"
+echo "usb=046d:0825 path=vivid.0 1000" >"$T/usb.conf"
+s0=$(date +%s%N)
+run 0 --wait 3 apply "$T/usb.conf" video5 && [ -z "$out$err" ] &&
+	[ $(( ($(date +%s%N) - s0) / 1000000 )) -lt 1000 ] || bad+=("apply FILE video5 (unmatched, unguarded): status $st '$out' '$err'")
+echo "name=*-vid-out 1000" >"$T/out.conf"
+run 1 --wait 0.2 apply "$T/out.conf" video5 && [[ "$err" == *"not guarded"* ]] ||
+	bad+=("apply FILE video5 (matched, unguarded): status $st '$err'")
 [ ${#bad[@]} = 0 ] && ok "apply FILE: usb=, path=, name=, node= matches, first line wins, no rewrite" ||
 	fail "apply FILE: usb=, path=, name=, node= matches, first line wins, no rewrite" "${bad[@]}"
 

@@ -256,17 +256,15 @@ static bool guarded(const char *node)
 }
 
 /*
- * DEV as given (video0, /dev/video0, /dev/v4l/by-path/...) -> the node
- * name camgate uses, or exit.  A device file is resolved through its
- * device number, so udev symlinks work.
+ * DEV as given (video0, /dev/video0, /dev/v4l/by-path/...) -> its node
+ * name, or exit.  A device file is resolved through its device number, so
+ * udev symlinks work.
  */
-static void resolve_dev(const char *arg, char node[NODE_MAX])
+static void dev_name(const char *arg, char node[NODE_MAX])
 {
-	char link[PATH_MAX], target[PATH_MAX], path[PATH_MAX];
-	struct timespec ts = { 0, 50 * 1000000L };
+	char link[PATH_MAX], target[PATH_MAX];
 	const char *base;
 	struct stat st;
-	long waited = 0;
 	ssize_t n;
 
 	if (strchr(arg, '/')) {
@@ -291,6 +289,15 @@ static void resolve_dev(const char *arg, char node[NODE_MAX])
 	if (!valid_node(base))
 		die(1, "'%s' is not a device name (like video0)", arg);
 	strcpy(node, base);	/* valid_node(): it fits */
+}
+
+/* Wait up to --wait for camgate to guard @node, or exit saying why not. */
+static void wait_guarded(const char *node)
+{
+	struct timespec ts = { 0, 50 * 1000000L };
+	char path[PATH_MAX];
+	long waited = 0;
+
 	while (!guarded(node) && waited < wait_ms) {
 		nanosleep(&ts, NULL);
 		waited += 50;
@@ -300,6 +307,13 @@ static void resolve_dev(const char *arg, char node[NODE_MAX])
 	if (access(at(path, V4L_CLASS "/%s", node), F_OK) == 0)
 		die(1, "%s is not guarded by camgate (not a capture node)", node);
 	die(1, "%s: no such video4linux device", node);
+}
+
+/* DEV -> the node name camgate uses, once camgate guards it; or exit. */
+static void resolve_dev(const char *arg, char node[NODE_MAX])
+{
+	dev_name(arg, node);
+	wait_guarded(node);
 }
 
 /* All decimal digits, and at least one. */
@@ -913,44 +927,86 @@ static bool owner_is(const struct dev_state *d, const struct owner_spec *o)
 	return !strcmp(d->uid, o->uid) && (!o->have_gid || !strcmp(d->gid, o->gid));
 }
 
+/* The first rule that matches @d, or NULL. */
+static const struct rule *first_match(const struct rule *rules, size_t n,
+				      const struct dev_state *d)
+{
+	char dpath[PATH_MAX];
+	size_t i;
+
+	device_path(d->node, dpath, sizeof(dpath));
+	for (i = 0; i < n; i++)
+		if (rule_matches(&rules[i], d, dpath))
+			return &rules[i];
+	return NULL;
+}
+
+static int apply_one(const char *file, const struct rule *r,
+		     const struct dev_state *d)
+{
+	if (owner_is(d, &r->owner))
+		return 0;
+	if (set_owner(d->node, &r->owner))
+		return 1;
+	printf("%s: owner %s%s%s (%s:%u)\n", d->node, r->owner.uid,
+	       r->owner.have_gid ? ":" : "",
+	       r->owner.have_gid ? r->owner.gid : "", file, r->line);
+	return 0;
+}
+
+/*
+ * apply FILE DEV (udev): a node no line matches is left alone at once, so
+ * that output and radio nodes, which camgate never guards, cost no --wait.
+ * Its name is the video4linux class's, which is the card name camgate
+ * shows.  A node a line matches must become guarded.
+ */
+static int apply_dev(const char *file, const struct rule *rules, size_t n,
+		     const char *dev)
+{
+	const struct rule *r;
+	struct dev_state d;
+	char path[PATH_MAX];
+
+	memset(&d, 0, sizeof(d));
+	dev_name(dev, d.node);
+	read_value(at(path, V4L_CLASS "/%s/name", d.node), d.name,
+		   sizeof(d.name));
+	if (!first_match(rules, n, &d))
+		return 0;
+	need_module();
+	wait_guarded(d.node);
+	if (read_state(&d))
+		die(1, "%s: the device went away", d.node);
+	r = first_match(rules, n, &d);
+	return r ? apply_one(file, r, &d) : 0;
+}
+
 static int cmd_apply(const char *file, const char *dev)
 {
-	struct dev_state *devs, *d;
+	const struct rule *r;
+	struct dev_state *devs;
 	struct rule *rules;
-	char node[NODE_MAX], dpath[PATH_MAX];
-	size_t n, nrules, i, j;
+	size_t n, nrules, i;
 	int ret = 0;
 
 	parse_config(file, &rules, &nrules);
 	need_root("apply");
-	need_module();
-	if (dev)
-		resolve_dev(dev, node);
-	devs = read_devices(&n);
-	for (i = 0; i < n; i++) {
-		d = &devs[i];
-		if (dev && strcmp(d->node, node))
-			continue;
-		device_path(d->node, dpath, sizeof(dpath));
-		for (j = 0; j < nrules; j++)
-			if (rule_matches(&rules[j], d, dpath))
-				break;
-		if (j == nrules || owner_is(d, &rules[j].owner))
-			continue;
-		if (set_owner(d->node, &rules[j].owner)) {
-			ret = 1;
-			continue;
+	if (dev) {
+		ret = apply_dev(file, rules, nrules, dev);
+	} else {
+		need_module();
+		devs = read_devices(&n);
+		for (i = 0; i < n; i++) {
+			r = first_match(rules, nrules, &devs[i]);
+			if (r && apply_one(file, r, &devs[i]))
+				ret = 1;
 		}
-		printf("%s: owner %s%s%s (%s:%u)\n", d->node,
-		       rules[j].owner.uid, rules[j].owner.have_gid ? ":" : "",
-		       rules[j].owner.have_gid ? rules[j].owner.gid : "", file,
-		       rules[j].line);
+		free(devs);
 	}
-	for (j = 0; j < nrules; j++)
-		for (i = 0; i < (size_t)rules[j].nm; i++)
-			free(rules[j].m[i].val);
+	for (n = 0; n < nrules; n++)
+		for (i = 0; i < (size_t)rules[n].nm; i++)
+			free(rules[n].m[i].val);
 	free(rules);
-	free(devs);
 	return fflush(stdout) ? 1 : ret;
 }
 
