@@ -14,7 +14,14 @@
 #   make install        install into /lib/modules/$(KVER)/extra
 #   make tools-install  camgatectl into $(DESTDIR)/usr/sbin
 #   make dkms-install   sources into /usr/src/camgate-<version>, dkms add + install for $(KVER)
+#   make dist           build/camgate-<version>.tar.gz: the tracked files of the tree
+#   make deb            build/deb/: the camgate-dkms and camgatectl packages (debhelper,
+#                       dh-dkms), built from the dist tarball
 #   make clean
+#
+# The version is dkms.conf's PACKAGE_VERSION, and nowhere else: Kbuild puts
+# it in MODULE_VERSION, tools/Makefile in camgatectl --version, make deb
+# checks that debian/changelog agrees.
 
 KVER ?= $(shell uname -r)
 # make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-: by default against
@@ -32,6 +39,7 @@ STOCK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 /usr/src/linux-head
 
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(CURDIR)/dkms.conf)
 DKMS_SRC := /usr/src/camgate-$(DKMS_VERSION)
+DIST := build/camgate-$(DKMS_VERSION).tar.gz
 
 all: module tools
 
@@ -69,13 +77,17 @@ install: module
 tools-install: tools
 	$(MAKE) -C tools $(TOOLS_CC) install
 
-# What dkms builds from: Kbuild and the sources it names, nothing else.
+# What dkms builds from: Kbuild and the sources it names, nothing else
+# (also what the camgate-dkms package installs, with DESTDIR).
+dkms-src:
+	mkdir -p $(DESTDIR)$(DKMS_SRC)/tests
+	cp -r dkms.conf Kbuild module include $(DESTDIR)$(DKMS_SRC)/
+	cp tests/*_kunit.c tests/*.h $(DESTDIR)$(DKMS_SRC)/tests/
+
 dkms-install:
 	-dkms remove camgate/$(DKMS_VERSION) --all >/dev/null 2>&1
 	rm -rf $(DKMS_SRC)
-	mkdir -p $(DKMS_SRC)/tests
-	cp -r dkms.conf Kbuild module include $(DKMS_SRC)/
-	cp tests/*_kunit.c tests/*.h $(DKMS_SRC)/tests/
+	$(MAKE) dkms-src DESTDIR=
 	dkms add camgate/$(DKMS_VERSION)
 	dkms install camgate/$(DKMS_VERSION) -k $(KVER)
 
@@ -83,10 +95,32 @@ dkms-uninstall:
 	-dkms remove camgate/$(DKMS_VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+# The files git tracks, as they are in the work tree (outside git: every
+# file but build products).
+dist:
+	@mkdir -p build
+	@if [ -e .git ]; then git ls-files -z; else \
+		find . -path ./build -prune -o -type f ! -name '*.o' ! -name '*.ko' \
+		! -name '.*.cmd' -printf '%P\0'; fi | \
+	tar --null -T - --sort=name --owner=0 --group=0 --numeric-owner \
+		--transform='s,^,camgate-$(DKMS_VERSION)/,' -czf $(DIST)
+	@echo "$(DIST)"
+
+# Debian packages, from the dist tarball: the version of debian/changelog
+# must be dkms.conf's.
+deb: dist
+	@v=$$(dpkg-parsechangelog -l debian/changelog -SVersion) && \
+	[ "$$v" = "$(DKMS_VERSION)" ] || { echo "debian/changelog says $$v, dkms.conf $(DKMS_VERSION)" >&2; exit 1; }
+	rm -rf build/deb
+	mkdir -p build/deb
+	tar -xzf $(DIST) -C build/deb
+	cd build/deb/camgate-$(DKMS_VERSION) && dpkg-buildpackage -us -uc
+	@ls build/deb/*.deb
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools clean
 	rm -rf build
 
 .PHONY: all module tools check style test test-kcsan demo bench install \
-	tools-install dkms-install dkms-uninstall clean
+	tools-install dkms-src dkms-install dkms-uninstall dist deb clean
