@@ -246,7 +246,12 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_dev_revoke);
  */
 void camgate_dev_release(struct camgate_dev *dev)
 {
-	kfree(rcu_access_pointer(dev->owner));
+	/*
+	 * The file-receive check (sock.c) finds guards under RCU only, and
+	 * may have found this one just before it left the hash: it can still
+	 * be reading the owner, as it can the guard.
+	 */
+	kfree_rcu(rcu_access_pointer(dev->owner), rcu);
 	mutex_destroy(&dev->cfg_lock);
 	/* Readers may still be walking the hash bucket past us. */
 	kfree_rcu(dev, rcu);
@@ -286,8 +291,13 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 	spin_lock(&camgate_devs_lock);
 	hash_add_rcu(camgate_devs, &cdev->node, (unsigned long)vdev);
 	spin_unlock(&camgate_devs_lock);
-	/* From here on every new call on the node goes through camgate. */
-	WRITE_ONCE(vdev->fops, &cdev->fops);
+	/*
+	 * From here on every new call on the node goes through camgate.
+	 * Release: the v4l2 core loads vdev->fops with plain loads and calls
+	 * through it (an address dependency), so it sees the wrapper table
+	 * filled in, on arm64 too.
+	 */
+	smp_store_release(&vdev->fops, &cdev->fops);
 
 	err = camgate_sysfs_add_dev(cdev);
 	if (err)
@@ -355,7 +365,7 @@ int camgate_devices_init(void)
 		pr_err("video4linux class not found (is videodev loaded?)\n");
 		return -ENOENT;
 	}
-	camgate_wq = alloc_workqueue("camgate", 0, 0);
+	camgate_wq = alloc_workqueue("camgate", WQ_UNBOUND, 0);
 	if (!camgate_wq)
 		return -ENOMEM;
 	camgate_iface.class = video_class;

@@ -13,9 +13,10 @@
 #include <linux/file.h>
 
 #include "camgate.h"
+#include "compat.h"
 #include "kunit_util.h"
 
-MODULE_IMPORT_NS(DMA_BUF);
+CAMGATE_IMPORT_NS(DMA_BUF);
 
 static const struct file_operations plain_fops;
 
