@@ -55,6 +55,7 @@ struct camgate_dev {
 	struct list_head dmabufs;	/* exported dma-bufs; dmabufs lock */
 	unsigned long zap_seq;		/* revocation round; cfg_lock */
 	atomic64_t denials;
+	int last_denial;		/* enum camgate_deny; READ/WRITE_ONCE */
 	bool registered;		/* registry ref held; class iface only */
 	bool in_sysfs;			/* kobject added; class iface only */
 	struct proc_dir_entry *holders;	/* holders file; class iface only */
@@ -91,6 +92,16 @@ enum camgate_op {
 	CAMGATE_OP_BINDER,
 };
 
+/* Why a frame access was refused (sysfs last_denial, the log line). */
+enum camgate_deny {
+	CAMGATE_DENY_NONE,		/* no denial yet */
+	CAMGATE_DENY_NO_OWNER,		/* no owner, default policy deny */
+	CAMGATE_DENY_NO_CAP,		/* the file holds no capability */
+	CAMGATE_DENY_STALE,		/* revoked or owner changed since open */
+	CAMGATE_DENY_CRED,		/* the opener no longer matches */
+	CAMGATE_DENY_PASSED,		/* another process has the file */
+};
+
 extern struct srcu_struct camgate_srcu;
 extern bool camgate_default_allow;	/* READ_ONCE; camgate_cfg_mutex */
 extern struct mutex camgate_cfg_mutex;
@@ -124,11 +135,18 @@ int camgate_dev_set_owner(struct camgate_dev *dev, const kuid_t *uid,
 			  const kgid_t *gid);
 int camgate_dev_revoke(struct camgate_dev *dev);
 unsigned int camgate_dev_count_caps(struct camgate_dev *dev);
+
+/* deny.c: refused accesses, their reasons, counters and log lines. */
+enum camgate_deny camgate_deny_reason(const struct camgate_owner *owner,
+				      u64 cap_gen, bool opener);
+const char *camgate_deny_name(enum camgate_deny why);
 void camgate_count_denial(struct camgate_dev *dev, enum camgate_op op,
-			  unsigned int cmd);
+			  unsigned int cmd, enum camgate_deny why);
 
 /* v4l2.c: the capture-path wrappers. */
 void camgate_v4l2_wrap(struct camgate_dev *dev);
+enum camgate_deny camgate_file_deny_reason(struct camgate_dev *dev,
+					   struct file *file);
 void camgate_v4l2_zap(struct camgate_dev *dev, unsigned long seq);
 
 /* dmabuf.c: exported dma-bufs bound to their device. */

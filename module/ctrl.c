@@ -61,7 +61,8 @@ long camgate_ctrl_get(struct camgate_dev *dev, struct file *file,
 		return -EFAULT;
 	ctrl = hdl ? v4l2_ctrl_find(hdl, c.id) : NULL;
 	if (!hdl || (ctrl && !camgate_ctrl_is_public(ctrl->flags))) {
-		camgate_count_denial(dev, CAMGATE_OP_IOCTL, VIDIOC_G_CTRL);
+		camgate_count_denial(dev, CAMGATE_OP_IOCTL, VIDIOC_G_CTRL,
+				     camgate_file_deny_reason(dev, file));
 		return -EACCES;
 	}
 	ret = v4l2_g_ctrl(hdl, &c);

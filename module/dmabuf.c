@@ -53,15 +53,19 @@ static struct camgate_dmabuf *to_binding(const struct dma_buf *dmabuf)
 
 static bool binding_allows(struct camgate_dmabuf *b, enum camgate_op op)
 {
+	const struct camgate_owner *owner;
+	enum camgate_deny why;
 	bool ok;
 
 	rcu_read_lock();
-	ok = camgate_may_access(rcu_dereference(b->dev->owner),
-				READ_ONCE(camgate_default_allow), b->gen,
+	owner = rcu_dereference(b->dev->owner);
+	ok = camgate_may_access(owner, READ_ONCE(camgate_default_allow), b->gen,
 				current_cred());
+	/* Who exported the dma-buf is not kept: any other user "has" it. */
+	why = ok ? CAMGATE_DENY_NONE : camgate_deny_reason(owner, b->gen, false);
 	rcu_read_unlock();
 	if (!ok)
-		camgate_count_denial(b->dev, op, 0);
+		camgate_count_denial(b->dev, op, 0, why);
 	return ok;
 }
 

@@ -48,7 +48,7 @@ void camgate_sock_note_fops(const struct file_operations *fops)
  * Context: kprobe handler (preemption off), under rcu_read_lock().
  */
 static bool may_receive(struct file *file, const struct cred *cred,
-			struct camgate_dev **devp)
+			struct camgate_dev **devp, enum camgate_deny *why)
 {
 	const struct file_operations *fops = READ_ONCE(v4l2_fops);
 	bool allow = READ_ONCE(camgate_default_allow);
@@ -56,20 +56,24 @@ static bool may_receive(struct file *file, const struct cred *cred,
 	struct camgate_dev *dev;
 	u64 gen;
 
+	/* A receiver that is refused is not the file's opener. */
 	if (fops && file->f_op == fops) {
 		dev = camgate_dev_find(video_devdata(file));
 		if (!dev)
 			return true;	/* not a guarded node */
 		owner = rcu_dereference(dev->owner);
 		*devp = dev;
+		*why = camgate_owner_set(owner) ? CAMGATE_DENY_PASSED :
+						  CAMGATE_DENY_NO_OWNER;
 		if (!camgate_owner_set(owner))
 			return allow;
 		return camgate_cred_matches(cred, owner);
 	}
 	if (camgate_dmabuf_binding(file, &dev, &gen)) {
+		owner = rcu_dereference(dev->owner);
 		*devp = dev;
-		return camgate_may_access(rcu_dereference(dev->owner), allow,
-					  gen, cred);
+		*why = camgate_deny_reason(owner, gen, false);
+		return camgate_may_access(owner, allow, gen, cred);
 	}
 	return true;
 }
@@ -77,13 +81,14 @@ static bool may_receive(struct file *file, const struct cred *cred,
 static int decide(struct pt_regs *regs, struct file *file,
 		  const struct cred *cred, enum camgate_op op)
 {
+	enum camgate_deny why = CAMGATE_DENY_NONE;
 	struct camgate_dev *dev = NULL;
 	bool ok;
 
 	rcu_read_lock();
-	ok = may_receive(file, cred, &dev);
+	ok = may_receive(file, cred, &dev, &why);
 	if (!ok)
-		camgate_count_denial(dev, op, 0);
+		camgate_count_denial(dev, op, 0, why);
 	rcu_read_unlock();
 	if (ok)
 		return 0;

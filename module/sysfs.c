@@ -8,7 +8,7 @@
  *   /sys/kernel/camgate/default_policy
  *   /sys/kernel/camgate/devices/<node>/{name,owner_uid,owner_gid,revoke,
  *                                       generation,streaming,capabilities,
- *                                       denials}
+ *                                       denials,last_denial}
  *
  * Files are owned by root and never world-writable, so only a privileged
  * opener gets a writable file; a write also needs CAP_SYS_ADMIN.
@@ -360,6 +360,13 @@ static ssize_t denials_show(struct kobject *kobj,
 			  (long long)atomic64_read(&to_dev(kobj)->denials));
 }
 
+static ssize_t last_denial_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  camgate_deny_name(READ_ONCE(to_dev(kobj)->last_denial)));
+}
+
 static struct kobj_attribute name_attr = __ATTR_RO(name);
 static struct kobj_attribute owner_uid_attr =
 	__ATTR(owner_uid, 0644, owner_uid_show, owner_uid_store);
@@ -370,6 +377,7 @@ static struct kobj_attribute generation_attr = __ATTR_RO(generation);
 static struct kobj_attribute streaming_attr = __ATTR_RO(streaming);
 static struct kobj_attribute capabilities_attr = __ATTR_RO(capabilities);
 static struct kobj_attribute denials_attr = __ATTR_RO(denials);
+static struct kobj_attribute last_denial_attr = __ATTR_RO(last_denial);
 
 static struct attribute *camgate_dev_attrs[] = {
 	&name_attr.attr,
@@ -380,6 +388,7 @@ static struct attribute *camgate_dev_attrs[] = {
 	&streaming_attr.attr,
 	&capabilities_attr.attr,
 	&denials_attr.attr,
+	&last_denial_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(camgate_dev);

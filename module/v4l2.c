@@ -31,20 +31,6 @@
 static DEFINE_HASHTABLE(camgate_files, 10);	/* by struct file * */
 DEFINE_SPINLOCK(camgate_files_lock);		/* hash and dev->files */
 
-static const char *const op_names[] = {
-	[CAMGATE_OP_READ] = "read",
-	[CAMGATE_OP_WRITE] = "write",
-	[CAMGATE_OP_POLL] = "poll",
-	[CAMGATE_OP_MMAP] = "mmap",
-	[CAMGATE_OP_IOCTL] = "ioctl",
-	[CAMGATE_OP_COMPAT_IOCTL] = "compat ioctl",
-	[CAMGATE_OP_UNMAPPED_AREA] = "get_unmapped_area",
-	[CAMGATE_OP_RECEIVE] = "file receive",
-	[CAMGATE_OP_DMABUF_MMAP] = "dma-buf mmap",
-	[CAMGATE_OP_DMABUF_ATTACH] = "dma-buf attach",
-	[CAMGATE_OP_BINDER] = "binder transfer",
-};
-
 static struct camgate_file *file_find(const struct file *file)
 {
 	struct camgate_file *cf;
@@ -91,21 +77,31 @@ static bool may_access(struct camgate_dev *dev, u64 cap_gen)
 }
 
 /**
- * camgate_count_denial() - Count and log a refused frame access.
- * @dev: the device.
- * @op: what was refused.
- * @cmd: the ioctl number, or 0.
+ * camgate_file_deny_reason() - Why the caller may not use @file's frames.
+ * @dev: the file's guard.
+ * @file: a file of the guarded node.
  *
- * Context: any; the log line is rate-limited.
+ * Context: inside an SRCU read section of camgate_srcu, or with @file's
+ * guard otherwise kept alive.
+ * Return: the reason (camgate_deny_reason()), for a refused caller.
  */
-void camgate_count_denial(struct camgate_dev *dev, enum camgate_op op,
-			  unsigned int cmd)
+enum camgate_deny camgate_file_deny_reason(struct camgate_dev *dev,
+					   struct file *file)
 {
-	atomic64_inc(&dev->denials);
-	pr_notice_ratelimited("denied %s 0x%08x on %s to pid %d (%s) uid %u\n",
-			      op_names[op], cmd, dev->name,
-			      task_tgid_nr(current), current->comm,
-			      from_kuid(&init_user_ns, current_euid()));
+	struct camgate_file *cf;
+	enum camgate_deny why;
+	bool opener = false;
+	u64 cap_gen = 0;
+
+	rcu_read_lock();
+	cf = file_find(file);
+	if (cf) {
+		cap_gen = cf->cap_gen;
+		opener = cf->pid == task_tgid_nr(current);
+	}
+	why = camgate_deny_reason(rcu_dereference(dev->owner), cap_gen, opener);
+	rcu_read_unlock();
+	return why;
 }
 
 /*
@@ -120,7 +116,7 @@ static struct camgate_dev *gate_cap(struct file *file, enum camgate_op op,
 
 	if (!dev || query || may_access(dev, *cap_gen))
 		return dev;
-	camgate_count_denial(dev, op, cmd);
+	camgate_count_denial(dev, op, cmd, camgate_file_deny_reason(dev, file));
 	return NULL;
 }
 

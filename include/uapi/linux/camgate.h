@@ -37,6 +37,17 @@
 /* Value of owner_uid / owner_gid when unset. */
 #define CAMGATE_ID_NONE			"none"
 
+/*
+ * Values of CAMGATE_SYSFS_DEVICES "/<node>/last_denial": why the last
+ * refused frame access was refused.  New values may be added.
+ */
+#define CAMGATE_DENY_NONE_STR		"none"
+#define CAMGATE_DENY_NO_OWNER_STR	"no-owner"
+#define CAMGATE_DENY_NO_CAP_STR		"no-capability"
+#define CAMGATE_DENY_STALE_STR		"stale-capability"
+#define CAMGATE_DENY_CRED_STR		"credential-changed"
+#define CAMGATE_DENY_PASSED_STR		"passed-file"
+
 /* Errno of every refused frame access. */
 #define CAMGATE_DENY_ERRNO		13	/* EACCES */
 
