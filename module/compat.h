@@ -31,6 +31,24 @@
 #endif
 #define CAMGATE_IMPORT_KUNIT_NS()	CAMGATE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 
+/*
+ * A reference on a file whose count may already have dropped to zero
+ * (its release under way): v6.13 turned f_count into f_ref, a file_ref_t.
+ */
+#include <linux/fs.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#include <linux/file_ref.h>
+static inline bool camgate_get_file_unless_zero(struct file *file)
+{
+	return file_ref_get(&file->f_ref);
+}
+#else
+static inline bool camgate_get_file_unless_zero(struct file *file)
+{
+	return atomic_long_inc_not_zero(&file->f_count);
+}
+#endif
+
 /* v6.3 made vma->vm_flags read-only behind vm_flags_set(). */
 #include <linux/mm.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)

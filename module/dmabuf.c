@@ -193,8 +193,12 @@ int camgate_dmabuf_bind(struct camgate_dmabuf *b, struct dma_buf *dmabuf,
 	spin_lock(&camgate_dmabufs_lock);
 	list_add_tail(&b->dev_node, &dev->dmabufs);
 	spin_unlock(&camgate_dmabufs_lock);
-	/* From here on the dma-buf is guarded; only then may it be used. */
-	WRITE_ONCE(dmabuf->ops, &b->ops);
+	/*
+	 * From here on the dma-buf is guarded.  Release: whoever loads the
+	 * pointer (the dma-buf core, with plain loads and an address
+	 * dependency) sees the copy filled in, on arm64 too.
+	 */
+	smp_store_release(&dmabuf->ops, &b->ops);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(camgate_dmabuf_bind);
@@ -257,32 +261,38 @@ err_free:
  * @dev: the guard, its generation already bumped.
  * @seq: this revocation's round, new for the device.
  *
- * Later accesses through those mappings fault.  Each inode is pinned under
- * the lock (its dma-buf is still bound, so its file is not yet freed) and
- * zapped outside it, one at a time, so nothing is allocated.
+ * Later accesses through those mappings fault.  Each dma-buf's file is
+ * pinned under the lock and zapped outside it, one at a time, so nothing
+ * is allocated.  A binding on the list has not been released, so its
+ * dma-buf and file are not freed yet (the file is freed after its dentry's
+ * release, which unbinds under the lock); but the file's count may already
+ * be zero, its release under way: the dma-buf's release runs after the
+ * inode's last iput(), so the inode may be evicted.  Such a file has no
+ * mapping left (each holds a reference), so it is skipped.
  *
  * Context: process context.
  */
 void camgate_dmabuf_zap(struct camgate_dev *dev, unsigned long seq)
 {
 	struct camgate_dmabuf *b;
-	struct inode *inode;
+	struct file *file;
 
 	for (;;) {
-		inode = NULL;
+		file = NULL;
 		spin_lock(&camgate_dmabufs_lock);
 		list_for_each_entry(b, &dev->dmabufs, dev_node) {
 			if (b->zap_seq == seq)
 				continue;
 			b->zap_seq = seq;
-			inode = file_inode(b->dmabuf->file);
-			ihold(inode);
+			if (!camgate_get_file_unless_zero(b->dmabuf->file))
+				continue;	/* being released: unmapped */
+			file = b->dmabuf->file;
 			break;
 		}
 		spin_unlock(&camgate_dmabufs_lock);
-		if (!inode)
+		if (!file)
 			return;
-		unmap_mapping_range(inode->i_mapping, 0, 0, 1);
-		iput(inode);
+		unmap_mapping_range(file->f_mapping, 0, 0, 1);
+		fput(file);
 	}
 }

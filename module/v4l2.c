@@ -330,19 +330,25 @@ static int cg_open(struct file *file)
 	struct camgate_dev *dev;
 	int ret;
 
-	dev = camgate_dev_find(video_devdata(file));
-	if (!dev || !camgate_dev_tryget(dev)) {
+	/*
+	 * The module reference first: once rmmod has begun, nothing may take
+	 * a guard's reference, or the open that then fails could drop a
+	 * guard's last one after camgate_devices_exit() destroyed the
+	 * workqueue its release is queued on.
+	 */
+	if (!try_module_get(THIS_MODULE)) {
 		ret = -ENODEV;
 		goto out;
 	}
-	if (!try_module_get(THIS_MODULE)) {
+	dev = camgate_dev_find(video_devdata(file));
+	if (!dev || !camgate_dev_tryget(dev)) {
 		ret = -ENODEV;
-		goto err_put_dev;
+		goto err_put_module;
 	}
 	cf = kzalloc(sizeof(*cf), GFP_KERNEL);
 	if (!cf) {
 		ret = -ENOMEM;
-		goto err_put_module;
+		goto err_put_dev;
 	}
 	ret = dev->orig->open ? dev->orig->open(file) : 0;
 	if (ret)
@@ -362,10 +368,10 @@ static int cg_open(struct file *file)
 
 err_free:
 	kfree(cf);
-err_put_module:
-	module_put(THIS_MODULE);
 err_put_dev:
 	camgate_dev_put(dev);
+err_put_module:
+	module_put(THIS_MODULE);
 out:
 	srcu_read_unlock(&camgate_srcu, idx);
 	return ret;
