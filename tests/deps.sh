@@ -20,7 +20,7 @@ pkgs=(qemu-system-x86 busybox-static v4l-utils sparse build-essential bc bison f
       linux-headers-6.12-amd64 linux-source-6.12 dwarves python3 rsync udev
       qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
       gcc-arm-linux-gnueabihf libc6-dev-armhf-cross debootstrap
-      dkms)
+      dkms debhelper dh-dkms lintian python3-docutils)
 
 missing=()
 for p in "${pkgs[@]}"; do
