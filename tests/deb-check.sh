@@ -76,7 +76,7 @@ purge
 if DEBIAN_FRONTEND=noninteractive dpkg -i "$dkms_deb" "$ctl_deb" >>"$log" 2>&1 &&
    [ "$(/usr/sbin/camgatectl --version)" = "camgatectl $ver" ] && [ -f /etc/camgate.conf ] &&
    [ -f /lib/udev/rules.d/70-camgate.rules ] && [ -f /lib/modprobe.d/camgate.conf ] &&
-   man -w camgatectl >/dev/null 2>&1; then
+   [ -f /usr/share/man/man8/camgatectl.8.gz ]; then
 	ok "deb install (dpkg -i): camgatectl $ver, its man page, udev rule, /etc/camgate.conf, modprobe.d"
 else
 	fail "deb install (dpkg -i): camgatectl $ver, its man page, udev rule, /etc/camgate.conf, modprobe.d" \
