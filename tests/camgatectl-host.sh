@@ -6,7 +6,7 @@
 #
 # Runs the tool (default: tools/camgatectl, built here) against a fake
 # /sys tree under a temporary directory (CAMGATECTL_ROOT): a USB camera
-# whose card name is UTF-8 with a blank ("Caméra USB"), vivid's capture
+# whose device name is UTF-8 with a blank ("Caméra USB"), vivid's capture
 # node, and a node whose name has a control character and a byte that is
 # not UTF-8.  Checks --version, --wait, user and group names, UTF-8 in JSON
 # and in the table, apply FILE, and the documented exit codes.  One

@@ -89,7 +89,7 @@ static void usage(FILE *f)
 	fputs("usage: camgatectl [OPTIONS] COMMAND [ARGS]\n"
 	      "\n"
 	      "commands:\n"
-	      "  status               guarded devices: node, card name, owner, streaming,\n"
+	      "  status               guarded devices: node, device name, owner, streaming,\n"
 	      "                       live capabilities, denials, generation, last denial\n"
 	      "  owner DEV UID[:GID]  set the owner uid (and gid) of DEV; \"none\" clears one;\n"
 	      "                       without :GID the owner gid is left as it is; UID and\n"
@@ -736,7 +736,7 @@ static int cmd_owner(const char *dev, const char *spec)
  * A device takes the owner of the first line whose every match holds:
  *
  *   node=GLOB        the node name (video0)
- *   name=GLOB        the card name camgate shows (vivid-000-vid-cap)
+ *   name=GLOB        the device name camgate shows (vivid-000-vid-cap)
  *   path=GLOB        the kernel name of the device or one of its parents,
  *                    as udev's KERNELS== (fe801000.csi, 1-1.2:1.0, vivid.0)
  *   usb=VID:PID      the USB device the node belongs to (lsusb's ID 046d:0825)
@@ -957,7 +957,7 @@ static int apply_one(const char *file, const struct rule *r,
 /*
  * apply FILE DEV (udev): a node no line matches is left alone at once, so
  * that output and radio nodes, which camgate never guards, cost no --wait.
- * Its name is the video4linux class's, which is the card name camgate
+ * Its name is the video4linux class's, which is the device name camgate
  * shows.  A node a line matches must become guarded.
  */
 static int apply_dev(const char *file, const struct rule *rules, size_t n,
