@@ -11,7 +11,7 @@
 #   make test-kcsan     the integration tests on a KCSAN build of the 6.12 source (optional)
 #   make demo           boot stock 6.1 with vivid, show an owner streaming and another user denied
 #   make bench          camgate's cost, with and without it, on both stock kernels (VMs)
-#   make install        install into /lib/modules/$(KVER)/extra
+#   make install        install into /lib/modules/$(KVER)/updates
 #   make tools-install  camgatectl into $(DESTDIR)/usr/sbin
 #   make dkms-install   sources into /usr/src/camgate-<version>, dkms add + install for $(KVER)
 #   make dist           build/camgate-<version>.tar.gz: the tracked files of the tree
@@ -71,8 +71,10 @@ demo:
 bench:
 	tests/bench.sh
 
+# updates/ on every kernel (6.1's Kbuild says extra/, 6.12's updates/), as
+# DKMS's updates/dkms/: depmod prefers it to an in-tree module.
 install: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 
 tools-install: tools
 	$(MAKE) -C tools $(TOOLS_CC) install
