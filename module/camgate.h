@@ -5,8 +5,9 @@
  * Objects and their lifetimes:
  *
  *  - struct camgate_owner: one device's owner credential and generation.
- *    Immutable once published; replaced as a whole under the device's
- *    cfg_lock and read under RCU.
+ *    Immutable while published; replaced as a whole under the device's
+ *    cfg_lock (by the other of the device's two, no allocation) and read
+ *    under RCU.
  *
  *  - struct camgate_dev: one guarded video_device.  Holds the driver's
  *    v4l2_file_operations and the wrapper table installed in its place.
@@ -39,7 +40,6 @@ struct camgate_owner {
 	kuid_t uid;		/* INVALID_UID: no owner uid */
 	kgid_t gid;		/* INVALID_GID: no owner gid */
 	u64 gen;		/* capability generation, never 0 */
-	struct rcu_head rcu;
 };
 
 struct camgate_dev {
@@ -49,6 +49,13 @@ struct camgate_dev {
 	const struct v4l2_file_operations *orig;	/* driver's table */
 	struct v4l2_file_operations fops;		/* installed in vdev */
 	struct camgate_owner __rcu *owner;		/* cfg_lock, RCU */
+	/*
+	 * owner points at one of these; an update fills the other, once no
+	 * reader can still see it (owner_gp), so that taking rights away
+	 * never needs memory.  cfg_lock.
+	 */
+	struct camgate_owner owners[2];
+	unsigned long owner_gp;	/* RCU state when the other was retired */
 	struct mutex cfg_lock;		/* owner updates; before the queue lock */
 	refcount_t users;		/* registry + files opened through us */
 	struct list_head files;		/* camgate_file.dev_node; files lock */

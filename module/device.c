@@ -126,19 +126,6 @@ void camgate_dev_put(struct camgate_dev *dev)
 	queue_work(camgate_wq, &dev->free_work);
 }
 
-static struct camgate_owner *owner_alloc(kuid_t uid, kgid_t gid, u64 gen,
-					 gfp_t gfp)
-{
-	struct camgate_owner *o = kmalloc(sizeof(*o), gfp);
-
-	if (o) {
-		o->uid = uid;
-		o->gid = gid;
-		o->gen = gen;
-	}
-	return o;
-}
-
 /*
  * Put a streaming queue in error, under the lock the v4l2 core serialises
  * the queue with: vb2_queue_error() sets a bit field that shares its word
@@ -178,6 +165,12 @@ static void revoke_effects(struct camgate_dev *dev)
 	camgate_dmabuf_zap(dev, seq);
 }
 
+/*
+ * Taking rights away must not depend on memory: the new owner record is
+ * the device's other one, retired by the last update, refilled once every
+ * reader that could still see it is gone (an RCU grace period since it
+ * was retired, usually long past).
+ */
 static int owner_update(struct camgate_dev *dev, const kuid_t *uid,
 			const kgid_t *gid, bool revoke)
 {
@@ -191,16 +184,15 @@ static int owner_update(struct camgate_dev *dev, const kuid_t *uid,
 		mutex_unlock(&dev->cfg_lock);
 		return 0;	/* unchanged: capabilities stay valid */
 	}
-	new = owner_alloc(uid ? *uid : old->uid, gid ? *gid : old->gid,
-			  old->gen + 1, GFP_KERNEL);
-	if (!new) {
-		mutex_unlock(&dev->cfg_lock);
-		return -ENOMEM;
-	}
+	new = &dev->owners[old == &dev->owners[0]];
+	cond_synchronize_rcu(dev->owner_gp);
+	new->uid = uid ? *uid : old->uid;
+	new->gid = gid ? *gid : old->gid;
+	new->gen = old->gen + 1;
 	rcu_assign_pointer(dev->owner, new);
+	dev->owner_gp = get_state_synchronize_rcu();
 	revoke_effects(dev);
 	mutex_unlock(&dev->cfg_lock);
-	kfree_rcu(old, rcu);
 	return 0;
 }
 
@@ -214,9 +206,8 @@ static int owner_update(struct camgate_dev *dev, const kuid_t *uid,
  * before it.  Setting the value the device already has changes nothing.
  *
  * Context: process context; takes dev->cfg_lock, then the queue lock of the
- * video device.
- * Return: 0 on success, -ENOMEM if the new credential cannot be allocated
- * (the old one stays in force).
+ * video device; may wait for an RCU grace period.  Allocates nothing.
+ * Return: 0.
  */
 int camgate_dev_set_owner(struct camgate_dev *dev, const kuid_t *uid,
 			  const kgid_t *gid)
@@ -230,9 +221,8 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_dev_set_owner);
  * @dev: the guard.
  *
  * Context: process context; takes dev->cfg_lock, then the queue lock of the
- * video device.
- * Return: 0 on success, -ENOMEM if the new generation cannot be allocated
- * (nothing changes).
+ * video device; may wait for an RCU grace period.  Allocates nothing.
+ * Return: 0.
  */
 int camgate_dev_revoke(struct camgate_dev *dev)
 {
@@ -246,14 +236,13 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_dev_revoke);
  */
 void camgate_dev_release(struct camgate_dev *dev)
 {
-	/*
-	 * The file-receive check (sock.c) finds guards under RCU only, and
-	 * may have found this one just before it left the hash: it can still
-	 * be reading the owner, as it can the guard.
-	 */
-	kfree_rcu(rcu_access_pointer(dev->owner), rcu);
 	mutex_destroy(&dev->cfg_lock);
-	/* Readers may still be walking the hash bucket past us. */
+	/*
+	 * Readers may still be walking the hash bucket past us, and the
+	 * file-receive check (sock.c), which finds guards under RCU only, may
+	 * have found this one just before it left the hash and still be
+	 * reading its owner record (part of the guard).
+	 */
 	kfree_rcu(dev, rcu);
 }
 
@@ -268,12 +257,15 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 
 	/*
 	 * The driver core ignores our return value: failing here would leave
-	 * the node unguarded.  The allocations are small and made once per
-	 * node, so they may wait for memory instead.
+	 * the node unguarded.  The allocation is small and made once per
+	 * node, so it may wait for memory instead.
 	 */
 	cdev = kzalloc(sizeof(*cdev), GFP_KERNEL | __GFP_NOFAIL);
-	RCU_INIT_POINTER(cdev->owner, owner_alloc(INVALID_UID, INVALID_GID, 1,
-						  GFP_KERNEL | __GFP_NOFAIL));
+	cdev->owners[0].uid = INVALID_UID;
+	cdev->owners[0].gid = INVALID_GID;
+	cdev->owners[0].gen = 1;
+	RCU_INIT_POINTER(cdev->owner, &cdev->owners[0]);
+	cdev->owner_gp = get_state_synchronize_rcu();
 	kobject_init(&cdev->kobj, &camgate_dev_ktype);
 	mutex_init(&cdev->cfg_lock);
 	refcount_set(&cdev->users, 1);

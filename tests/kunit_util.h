@@ -66,17 +66,14 @@ static inline struct camgate_dev *test_dev(struct kunit *test, u32 uid,
 					   u32 gid)
 {
 	struct camgate_dev *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
-	struct camgate_owner *o = kzalloc(sizeof(*o), GFP_KERNEL);
 
-	if (!dev || !o) {
-		kfree(dev);
-		kfree(o);
+	if (!dev)
 		KUNIT_FAIL_AND_ABORT(test, "out of memory");
-	}
-	o->uid = test_uid(uid);
-	o->gid = test_gid(gid);
-	o->gen = 1;
-	RCU_INIT_POINTER(dev->owner, o);
+	dev->owners[0].uid = test_uid(uid);
+	dev->owners[0].gid = test_gid(gid);
+	dev->owners[0].gen = 1;
+	RCU_INIT_POINTER(dev->owner, &dev->owners[0]);
+	dev->owner_gp = get_state_synchronize_rcu();
 	mutex_init(&dev->cfg_lock);
 	INIT_LIST_HEAD(&dev->files);
 	INIT_LIST_HEAD(&dev->dmabufs);
