@@ -133,14 +133,19 @@ fi
 
 # Names: user and group names as well as numbers; unknown names are usage
 # errors and change nothing.
-uname0=$(getent passwd 0 | cut -d: -f1)
-gname0=$(getent group 0 | cut -d: -f1)
+# Names come from $CAMGATECTL_ROOT/etc/passwd and group (the files, no NSS).
+mkdir -p "$T/etc"
+printf 'root:x:0:0:root:/root:/bin/sh\ncamsvc:x:998:997:camera service:/:/usr/sbin/nologin\n' >"$T/etc/passwd"
+printf 'root:x:0:\ncamera:x:997:\nvideo:x:44:alice\n' >"$T/etc/group"
+uname0=camsvc gname0=camera
 bad=()
-run 0 owner video1 "$uname0:$gname0" && [ "$(val video1 owner_uid)" = 0 ] &&
-	[ "$(val video1 owner_gid)" = 0 ] || bad+=("owner video1 $uname0:$gname0: status $st $err, $(val video1 owner_uid):$(val video1 owner_gid)")
+run 0 owner video1 "$uname0:$gname0" && [ "$(val video1 owner_uid)" = 998 ] &&
+	[ "$(val video1 owner_gid)" = 997 ] || bad+=("owner video1 $uname0:$gname0: status $st $err, $(val video1 owner_uid):$(val video1 owner_gid)")
 run 0 owner video1 1234:none && [ "$(val video1 owner_uid)" = 1234 ] &&
 	[ "$(val video1 owner_gid)" = none ] || bad+=("owner video1 1234:none: status $st $err")
-for spec in no-such-user-cg 1234:no-such-group-cg ":$gname0" "$uname0:" 4294967295 -1 "a b"; do
+# daemon: a user of the host's /etc/passwd, not of the fake tree's.
+for spec in no-such-user-cg 1234:no-such-group-cg ":$gname0" "$uname0:" 4294967295 -1 "a b" \
+	    daemon; do
 	run 2 owner video1 "$spec" || bad+=("owner video1 '$spec': status $st, want 2")
 	[ "$(val video1 owner_uid)" = 1234 ] || bad+=("owner video1 '$spec' changed owner_uid")
 done
@@ -158,7 +163,7 @@ node=video9     3000
 EOF
 bad=()
 run 0 apply "$T/camgate.conf" || bad+=("apply: status $st $err")
-[ "$(val video0 owner_uid):$(val video0 owner_gid)" = 0:0 ] || bad+=("video0 by usb: $(val video0 owner_uid):$(val video0 owner_gid)")
+[ "$(val video0 owner_uid):$(val video0 owner_gid)" = 998:997 ] || bad+=("video0 by usb: $(val video0 owner_uid):$(val video0 owner_gid)")
 [ "$(val video1 owner_uid):$(val video1 owner_gid)" = 1000:none ] || bad+=("video1 by path+name: $(val video1 owner_uid)")
 [ "$(val video2 owner_uid)" = none ] || bad+=("video2 matched nothing but owner_uid is $(val video2 owner_uid)")
 [ "$(grep -c owner <<<"$out")" = 2 ] || bad+=("apply printed: $out")

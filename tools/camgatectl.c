@@ -16,7 +16,7 @@
  * undone if the second fails.  Exit status: 0 done, 1 refused or failed,
  * 2 bad usage.  libc only; see Documentation/camgatectl.rst.
  *
- * CAMGATECTL_ROOT, when set, is put in front of every /sys and /proc path:
+ * CAMGATECTL_ROOT, when set, is put in front of every /sys, /proc and /etc path:
  * the host-side tests (tests/camgatectl-host.sh) run the tool against a
  * fake sysfs tree with it.  It is not meant for anything else.
  */
@@ -153,7 +153,7 @@ static int write_value(const char *path, const char *val)
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-/* A /sys or /proc path, under CAMGATECTL_ROOT. */
+/* A /sys, /proc or /etc path, under CAMGATECTL_ROOT. */
 static const char * __attribute__((format(printf, 2, 3)))
 at(char path[PATH_MAX], const char *fmt, ...)
 {
@@ -328,6 +328,42 @@ static bool digits(const char *s)
 }
 
 /*
+ * The id of user (or group) @name in /etc/passwd (/etc/group), under
+ * CAMGATECTL_ROOT: 0, or -1 when there is none.  The files, not NSS:
+ * camgatectl is also linked statically for boards, where glibc's NSS
+ * cannot be used; camera service accounts are local accounts.
+ */
+static int lookup_name(const char *name, bool group, unsigned long long *id)
+{
+	char path[PATH_MAX];
+	struct passwd *pw;
+	struct group *gr;
+	int ret = -1;
+	FILE *f;
+
+	f = fopen(at(path, group ? "/etc/group" : "/etc/passwd"), "re");
+	if (!f)
+		return -1;
+	if (group) {
+		while ((gr = fgetgrent(f)))
+			if (!strcmp(gr->gr_name, name)) {
+				*id = gr->gr_gid;
+				ret = 0;
+				break;
+			}
+	} else {
+		while ((pw = fgetpwent(f)))
+			if (!strcmp(pw->pw_name, name)) {
+				*id = pw->pw_uid;
+				ret = 0;
+				break;
+			}
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
  * A uid or gid: decimal digits, a user or group name, or "none".  The value
  * written to sysfs goes to @out.  Exits with a usage error on anything else;
  * @ctx ("" or "FILE:LINE: ") starts the message.
@@ -346,14 +382,11 @@ static void parse_id(const char *ctx, const char *s, bool group,
 	if (!*s)
 		die(EXIT_USAGE, "%sempty %s", ctx, what);
 	if (!digits(s)) {
-		struct passwd *pw = group ? NULL : getpwnam(s);
-		struct group *gr = group ? getgrnam(s) : NULL;
-
-		if (!pw && !gr)
-			die(EXIT_USAGE, "%s'%s' is not a %s (a decimal number, a %s name or \"none\")",
-			    ctx, s, what, group ? "group" : "user");
-		v = pw ? pw->pw_uid : gr->gr_gid;
-		if (v == ID_INVALID)
+		if (lookup_name(s, group, &v))
+			die(EXIT_USAGE, "%s'%s' is not a %s (a decimal number, a %s name in %s or \"none\")",
+			    ctx, s, what, group ? "group" : "user",
+			    group ? "/etc/group" : "/etc/passwd");
+		if (v >= ID_INVALID)
 			die(EXIT_USAGE, "%s%s %s has no mapping", ctx, what, s);
 		snprintf(out, ID_MAX, "%llu", v);
 		return;
