@@ -22,6 +22,7 @@
 #include <dirent.h>
 #include <libgen.h>
 #include <linux/capability.h>
+#include <sys/klog.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -397,7 +398,7 @@ static int holders(void *arg)
 
 	if (ctl_expect(0, r, table, true)) {
 		snprintf(want, sizeof(want), "%d ", owner.pid);
-		CHECK(strstr(r->out, want) && strstr(r->out, "cg?holder") &&
+		CHECK(strstr(r->out, want) && strstr(r->out, " cg holder\n") &&
 		      strstr(r->out, "PID"), "table: \"%s\"", r->out);
 		snprintf(want, sizeof(want), "%d ", other.pid);
 		CHECK(!strstr(r->out, want), "the non-owner %d is listed",
@@ -599,6 +600,215 @@ static int help(void *arg)
 	return tap_result();
 }
 
+/* ---- issue 18: --version, names, apply, why a call was refused -------------------- */
+
+static int version(void *arg)
+{
+	static const char *const argv[] = { "--version", NULL };
+	struct cg_ctl *r = malloc(sizeof(*r));
+
+	(void)arg;
+	if (!ctl_expect(0, r, argv, true))
+		return TAP_FAIL;
+	tap_diag("%s", r->out);
+	CHECK(!strncmp(r->out, "camgatectl ", 11) && r->out[11] &&
+	      r->out[11] != '\n' && strchr(r->out, '\n') == r->out + strlen(r->out) - 1,
+	      "--version printed \"%s\", want one line \"camgatectl VERSION\"", r->out);
+	return tap_result();
+}
+
+/* The VM's /etc/passwd: owner is uid 1000, other 1001; groups the same. */
+static int names(void *arg)
+{
+	const char *set[] = { "owner", node, "other:owner", NULL };
+	const char *bad[][4] = {
+		{ "owner", node, "no-such-user" }, { "owner", node, "other:no-such-group" },
+	};
+	struct cg_ctl *r = malloc(sizeof(*r));
+	struct snap s0, s;
+	size_t i;
+
+	(void)arg;
+	if (!ctl_expect(0, r, set, true))
+		return TAP_FAIL;
+	snap(&s);
+	CHECK(!strcmp(s.uid, "1001") && !strcmp(s.gid, "1000"),
+	      "owner %s other:owner: sysfs owner %s:%s, want 1001:1000", node,
+	      s.uid, s.gid);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snap(&s0);
+		ctl_expect(0, r, bad[i], false);
+		snap(&s);
+		CHECK(r->status == 2, "%s %s: exit %d, want 2", bad[i][1], bad[i][2],
+		      r->status);
+		same_config(&s0, &s, bad[i][2]);
+	}
+	cg_restore_config();
+	return tap_result();
+}
+
+static bool write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f))
+		return CHECK(false, "%s: %s", path, strerror(errno));
+	return true;
+}
+
+static int apply(void *arg)
+{
+	static const char conf[] = "/tmp/cg-apply.conf", badconf[] = "/tmp/cg-bad.conf";
+	const char *run[] = { "apply", conf, NULL };
+	const char *rundev[] = { "--wait", "1", "apply", conf, node, NULL };
+	const char *runbad[] = { "apply", badconf, NULL };
+	char text[256];
+	struct cg_ctl *r = malloc(sizeof(*r));
+	struct snap s0, s;
+
+	(void)arg;
+	snprintf(text, sizeof(text),
+		 "# camgatectl.c\nusb=ffff:ffff 4242\nnode=%s other # first match\nnode=%s 4343\nname=no-such-* 4444\n",
+		 node, node);
+	if (!write_file(conf, text))
+		return TAP_FAIL;
+	snap(&s0);
+	if (!ctl_expect(0, r, run, true))
+		return TAP_FAIL;
+	snap(&s);
+	tap_diag("%s", r->out);
+	CHECK(!strcmp(s.uid, "1001") && s.gen == s0.gen + 1,
+	      "after apply: owner_uid %s gen %llu, want 1001 gen %llu", s.uid,
+	      s.gen, s0.gen + 1);
+	CHECK(strstr(r->out, node) && strstr(r->out, ":3)"),
+	      "apply did not report %s from line 3: \"%s\"", node, r->out);
+
+	/* Again, and as udev runs it: nothing to change, nothing written. */
+	snap(&s0);
+	if (ctl_expect(0, r, run, true))
+		CHECK(!r->out[0], "second apply printed \"%s\"", r->out);
+	if (ctl_expect(0, r, rundev, true))
+		CHECK(!r->out[0], "apply FILE %s printed \"%s\"", node, r->out);
+	snap(&s);
+	same_config(&s0, &s, "apply with nothing to change");
+
+	/* A bad line: usage error naming it, nothing written. */
+	snprintf(text, sizeof(text), "node=%s 1000\ncolour=red 1000\n", node);
+	if (!write_file(badconf, text))
+		return TAP_FAIL;
+	snap(&s0);
+	ctl_expect(0, r, runbad, false);
+	snap(&s);
+	CHECK(r->status == 2 && strstr(r->err, "cg-bad.conf:2:"),
+	      "bad configuration: exit %d, \"%s\"", r->status, r->err);
+	same_config(&s0, &s, "apply with a bad line");
+	unlink(conf);
+	unlink(badconf);
+	cg_restore_config();
+	return tap_result();
+}
+
+/* REQBUFS on @fd: 0, or the errno. */
+static int reqbufs(int fd)
+{
+	struct v4l2_requestbuffers rb = {
+		.count = 1,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+
+	if (!ioctl(fd, VIDIOC_REQBUFS, &rb)) {
+		rb.count = 0;
+		ioctl(fd, VIDIOC_REQBUFS, &rb);
+		return 0;
+	}
+	return errno;
+}
+
+/* Each helper makes one refused call of one kind; its reason follows. */
+enum why_case { WHY_NO_CAP, WHY_STALE, WHY_CRED, WHY_PASSED };
+
+static const char *const why_word[] = {
+	[WHY_NO_CAP] = "no-capability", [WHY_STALE] = "stale-capability",
+	[WHY_CRED] = "credential-changed", [WHY_PASSED] = "passed-file",
+};
+
+/* Root, with the owner's euid for now: seteuid(0) gets root back. */
+static int as_owner_then(void *arg)
+{
+	enum why_case c = (enum why_case)(long)arg;
+	int fd, err, status;
+	pid_t pid;
+
+	if (c == WHY_NO_CAP) {
+		/* A non-owner, with a name that tries to forge a log line. */
+		prctl(PR_SET_NAME, "cg\nforged");
+		if (cg_become(cg.other))
+			return TAP_FAIL;
+		fd = cg_open(O_RDWR);
+		err = fd < 0 ? -1 : reqbufs(fd);
+		return err == EACCES ? TAP_PASS : TAP_FAIL;
+	}
+	if (setresgid(-1, cg.owner, 0) || setresuid(-1, cg.owner, 0))
+		return TAP_FAIL;
+	fd = cg_open(O_RDWR);	/* the owner's capability */
+	if (fd < 0 || seteuid(0) || setegid(0))
+		return TAP_FAIL;
+	switch (c) {
+	case WHY_STALE:
+		if (cg_sysfs_write(cg.sysfs, "revoke", "1") < 0 ||
+		    setegid(cg.owner) || seteuid(cg.owner))
+			return TAP_FAIL;
+		break;
+	case WHY_CRED:
+		if (setegid(cg.other) || seteuid(cg.other))
+			return TAP_FAIL;
+		break;
+	case WHY_PASSED:
+		pid = fork();
+		if (!pid)
+			_exit(cg_become(cg.other) ? TAP_FAIL :
+			      reqbufs(fd) == EACCES ? TAP_PASS : TAP_FAIL);
+		if (pid < 0 || waitpid(pid, &status, 0) != pid)
+			return TAP_FAIL;
+		return WIFEXITED(status) ? WEXITSTATUS(status) : TAP_FAIL;
+	default:
+		return TAP_FAIL;
+	}
+	return reqbufs(fd) == EACCES ? TAP_PASS : TAP_FAIL;
+}
+
+static int reasons(void *arg)
+{
+	struct cg_ctl *r = malloc(sizeof(*r));
+	char why[64], *log = malloc(1 << 20);
+	struct cg_json *j;
+	int c, n;
+
+	(void)arg;
+	for (c = WHY_NO_CAP; c <= WHY_PASSED; c++) {
+		CHECK(cg_run_as(0, as_owner_then, (void *)(long)c, 10000) == TAP_PASS,
+		      "%s: the refused call was not refused with EACCES", why_word[c]);
+		cg_sysfs_read(cg.sysfs, "last_denial", why, sizeof(why));
+		CHECK(!strcmp(why, why_word[c]), "last_denial is \"%s\", want \"%s\"",
+		      why, why_word[c]);
+		j = status_json(r);
+		CHECK(j && cg_json_str(cg_json_device(j, node), "last_denial") &&
+		      !strcmp(cg_json_str(cg_json_device(j, node), "last_denial"),
+			      why_word[c]),
+		      "status --json: last_denial is not \"%s\"", why_word[c]);
+		cg_restore_config();
+	}
+	/* The log line: the reason, and the command name escaped. */
+	n = klogctl(3, log, (1 << 20) - 1);	/* SYSLOG_ACTION_READ_ALL */
+	log[n > 0 ? n : 0] = '\0';
+	snprintf(why, sizeof(why), "(cg\\nforged) uid %u: no-capability", cg.other);
+	CHECK(strstr(log, why), "the kernel log has no \"%s\"", why);
+	CHECK(!strstr(log, "(cg\nforged)"), "the command name's newline reached the log");
+	free(log);
+	return tap_result();
+}
+
 static int restored(void *arg)
 {
 	(void)arg;
@@ -628,7 +838,7 @@ int main(void)
 {
 	char devcopy[PATH_MAX];
 
-	tap_plan(10, 110);
+	tap_plan(14, 150);
 	cg_env_load();
 	snprintf(devcopy, sizeof(devcopy), "%s", cg.dev);
 	snprintf(node, sizeof(node), "%s", basename(devcopy));
@@ -652,6 +862,13 @@ int main(void)
 	tap_run(holders, NULL, 20,
 		"camgatectl holders lists the owner's open file, not uid %u's nor root's; revoke empties it",
 		cg.other);
+	tap_run(version, NULL, 10, "camgatectl --version: one line, camgatectl VERSION");
+	tap_run(names, NULL, 15,
+		"camgatectl owner DEV USER:GROUP takes names; unknown names exit 2, change nothing");
+	tap_run(apply, NULL, 20,
+		"camgatectl apply FILE [DEV]: first matching line, no rewrite when nothing changes, a bad line changes nothing");
+	tap_run(reasons, NULL, 40,
+		"a refused call's reason in last_denial, status --json and the log line (comm escaped): no-capability, stale-capability, credential-changed, passed-file");
 	tap_run(non_root, NULL, 15,
 		"camgatectl as uid %u: owner, revoke, holders, lock refused, nothing changes; the kernel list is root-only",
 		cg.other);
