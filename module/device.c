@@ -127,13 +127,19 @@ void camgate_dev_put(struct camgate_dev *dev)
 }
 
 /*
- * Put a streaming queue in error, under the lock the v4l2 core serialises
- * the queue with: vb2_queue_error() sets a bit field that shares its word
+ * Stop a streaming queue, under the lock the v4l2 core serialises the
+ * queue with: vb2_queue_error() sets a bit field that shares its word
  * with streaming, waiting_for_buffers and the other flags vb2 updates under
  * that lock, so a STREAMON or STREAMOFF running at the same time could lose
  * its update, or ours.  vb2 drops the lock while a DQBUF or read() waits.
+ *
+ * The error wakes blocked DQBUF, read and poll with -EIO; the stream-off
+ * then stops the driver, which would otherwise go on filling the buffers
+ * still queued: the old holder's own memory for USERPTR and imported
+ * DMABUF buffers, which no unmapping reaches.  The buffers stay allocated
+ * (the queue is the old holder's until it closes or frees them).
  */
-static void queue_error(struct video_device *vdev)
+static void queue_stop(struct video_device *vdev)
 {
 	struct vb2_queue *q = vdev ? vdev->queue : NULL;
 	struct mutex *lock;	/* what the v4l2 core serialises q with */
@@ -143,24 +149,26 @@ static void queue_error(struct video_device *vdev)
 	lock = q->lock ?: vdev->lock;
 	if (lock)
 		mutex_lock(lock);
-	if (vb2_is_streaming(q))
+	if (vb2_is_streaming(q)) {
 		vb2_queue_error(q);
+		vb2_core_streamoff(q, q->type);
+	}
 	if (lock)
 		mutex_unlock(lock);
 }
 
 /*
  * Make a generation bump felt at once by the old holders: wake their blocked
- * DQBUF, read and poll with an error (vb2 keeps the queue in error until
- * STREAMOFF, REQBUFS(0) or close, so nothing more is delivered through it)
- * and unmap their buffers.  New calls are already refused by the bump.
+ * DQBUF, read and poll with an error, stop the stream (nothing more is
+ * captured into their buffers) and unmap their buffers.  New calls are
+ * already refused by the bump.
  */
 static void revoke_effects(struct camgate_dev *dev)
 {
 	unsigned long seq = ++dev->zap_seq;
 
 	lockdep_assert_held(&dev->cfg_lock);
-	queue_error(dev->vdev);
+	queue_stop(dev->vdev);
 	camgate_v4l2_zap(dev, seq);
 	camgate_dmabuf_zap(dev, seq);
 }

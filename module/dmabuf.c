@@ -142,7 +142,7 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_dmabuf_binding);
  */
 struct camgate_dmabuf *camgate_dmabuf_alloc(void)
 {
-	struct camgate_dmabuf *b = kzalloc(sizeof(*b), GFP_KERNEL);
+	struct camgate_dmabuf *b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
 
 	if (b && !try_module_get(THIS_MODULE)) {
 		kfree(b);

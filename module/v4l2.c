@@ -345,7 +345,8 @@ static int cg_open(struct file *file)
 		ret = -ENODEV;
 		goto err_put_module;
 	}
-	cf = kzalloc(sizeof(*cf), GFP_KERNEL);
+	/* Charged to the opener: anyone who can open the node pays for it. */
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
 	if (!cf) {
 		ret = -ENOMEM;
 		goto err_put_dev;
@@ -459,7 +460,8 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_dev_count_caps);
  * of the device was opened; vb2's mappings have no fault handler, so a
  * later access faults.  Each inode is pinned under the lock (the file is
  * still linked, so it still holds its inode) and zapped outside it, one at
- * a time, so nothing is allocated.
+ * a time, so nothing is allocated; each round marks every file of that
+ * inode, so the work grows with the files, not with their square.
  *
  * Context: process context.
  */
@@ -474,10 +476,18 @@ void camgate_v4l2_zap(struct camgate_dev *dev, unsigned long seq)
 		list_for_each_entry(cf, &dev->files, dev_node) {
 			if (cf->zap_seq == seq)
 				continue;
-			cf->zap_seq = seq;
-			inode = file_inode(cf->file);
-			ihold(inode);
-			break;
+			if (!inode) {
+				inode = file_inode(cf->file);
+				ihold(inode);
+			}
+			/*
+			 * Every file opened through the same inode (all the
+			 * opens of one /dev node) is done by this one zap:
+			 * a round per inode, not per file, so that many
+			 * opens cannot make a revocation quadratic.
+			 */
+			if (file_inode(cf->file) == inode)
+				cf->zap_seq = seq;
 		}
 		spin_unlock(&camgate_files_lock);
 		if (!inode)

@@ -248,12 +248,88 @@ static int new_owner_streams(void *arg __attribute__((unused)))
 	return tap_result();
 }
 
+/*
+ * Issue 21.4: a revocation stops the old holder's queue, not only its
+ * calls.  Buffers it queued in its own memory (USERPTR here; imported
+ * DMABUF buffers alike) are not covered by the unmapping, and the driver
+ * would go on filling them (a frame each, about a second of frames) until
+ * STREAMOFF or close.  At 5 fps with four buffers queued, the old code
+ * filled them all in the 1.2 s after the revocation.
+ */
+static int userptr_not_filled(void *arg __attribute__((unused)))
+{
+	struct v4l2_requestbuffers rb = {
+		.count = 4,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_USERPTR,
+	};
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, fd;
+	unsigned char *mem[4];
+	struct v4l2_format fmt;
+	struct v4l2_buffer b;
+	struct pollfd p;
+	size_t size;
+	unsigned int i, n;
+
+	if (!CHECK(setresuid(0, cg.owner, 0) == 0, "seteuid: %s", strerror(errno)))
+		return TAP_FAIL;
+	fd = cg_open(O_RDWR | O_NONBLOCK);
+	if (fd < 0 || cg_setup(fd, 5, &fmt, NULL))
+		return TAP_FAIL;
+	size = fmt.fmt.pix.sizeimage;
+	if (xioctl(fd, VIDIOC_REQBUFS, &rb) || rb.count < 4)
+		return tap_skip("no USERPTR streaming: %s", strerror(errno));
+	for (i = 0; i < 4; i++) {
+		mem[i] = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
+		if (!mem[i])
+			return TAP_FAIL;
+		memset(&b, 0, sizeof(b));
+		b.index = i;
+		b.type = type;
+		b.memory = V4L2_MEMORY_USERPTR;
+		b.m.userptr = (unsigned long)mem[i];
+		b.length = size;
+		if (!CHECK(!xioctl(fd, VIDIOC_QBUF, &b), "QBUF %u: %s", i, strerror(errno)))
+			return TAP_FAIL;
+	}
+	if (!CHECK(!xioctl(fd, VIDIOC_STREAMON, &type), "STREAMON: %s", strerror(errno)))
+		return TAP_FAIL;
+	/* One frame, to know the driver fills these buffers; queued again. */
+	p.fd = fd;
+	p.events = POLLIN;
+	memset(&b, 0, sizeof(b));
+	b.type = type;
+	b.memory = V4L2_MEMORY_USERPTR;
+	if (!CHECK(poll(&p, 1, 3000) == 1 && !xioctl(fd, VIDIOC_DQBUF, &b),
+		   "the owner got no frame: %s", strerror(errno)))
+		return TAP_FAIL;
+	CHECK(cg_poison_permille(mem[b.index], b.bytesused) < 100,
+	      "the frame the owner got is not a frame");
+	b.length = size;
+	if (!CHECK(!xioctl(fd, VIDIOC_QBUF, &b), "QBUF again: %s", strerror(errno)))
+		return TAP_FAIL;
+
+	setresuid(0, 0, 0);
+	CHECK(cg_sysfs_write(cg.sysfs, "revoke", "1") > 0, "revoke failed");
+	setresuid(0, cg.owner, 0);
+	for (i = 0; i < 4; i++)
+		memset(mem[i], CG_POISON, size);
+	tap_sleep_ms(1200);	/* six frame periods at 5 fps */
+	for (i = 0, n = 0; i < 4; i++)
+		n += !cg_all_poison(mem[i], size);
+	CHECK(n == 0, "%u of the 4 queued buffers were written after the revocation", n);
+	close(fd);
+	for (i = 0; i < 4; i++)
+		free(mem[i]);
+	return tap_result();
+}
+
 int main(void)
 {
 	static int dqbuf = 0, rd = 1, pl = 2;
 	static bool revoke = false, owner_change = true;
 
-	tap_plan(6, 150);
+	tap_plan(7, 170);
 	cg_env_load();
 	tap_run(blocked_wakes, &dqbuf, 20,
 		"case 17: revoke wakes a blocked DQBUF, which fails");
@@ -272,6 +348,9 @@ int main(void)
 	cg_restore_config();
 	tap_run(new_owner_streams, NULL, 30,
 		"case 17: the new owner streams once the old files are closed");
+	cg_restore_config();
+	tap_run(userptr_not_filled, NULL, 20,
+		"issue 21.4: after revoke the driver writes no frame into the old holder's USERPTR buffers");
 	cg_restore_config();
 	return tap_finish();
 }

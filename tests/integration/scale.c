@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Many foreign opens (issue 21 item 5): anyone who can open the node can
+ * make camgate keep state for each open.  With 10,000 files of the node
+ * held open by another uid, a revocation must still finish at once (it
+ * used to rescan the device's file list from its head for every file:
+ * quadratic, under the files lock), and the owner must still stream.
+ *
+ * Needs root (to raise the other uid's descriptor limit and to revoke).
+ */
+#include "tap.h"
+#include "camgate_test.h"
+#include "holder.h"
+
+#include <sys/resource.h>
+
+#define FOREIGN		10000
+#define REVOKE_MS	100
+
+struct hoard {
+	int sock;
+};
+
+/* The other uid: open the node FOREIGN times, say so, wait to be told. */
+static int hoard(void *arg)
+{
+	struct hoard *h = arg;
+	int i, fd, n = 0;
+	char x;
+
+	for (i = 0; i < FOREIGN; i++) {
+		fd = open(cg.dev, O_RDWR);
+		if (fd < 0) {
+			tap_diag("open %d: %s", i, strerror(errno));
+			break;
+		}
+		n++;
+	}
+	x = n == FOREIGN ? 'y' : 'n';
+	if (write(h->sock, &x, 1) != 1)
+		return TAP_FAIL;
+	if (read(h->sock, &x, 1) != 1)	/* done: exit closes them all */
+		return TAP_FAIL;
+	return n == FOREIGN ? TAP_PASS : TAP_FAIL;
+}
+
+static int revoke_with_many_opens(void *arg __attribute__((unused)))
+{
+	struct rlimit rl = { FOREIGN + 64, FOREIGN + 64 };
+	struct hoard h;
+	struct cg_holder o;
+	unsigned long long gen;
+	long t0, ms;
+	int sv[2], status;
+	pid_t pid;
+	char x;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return tap_skip("cannot raise RLIMIT_NOFILE to %d: %s", FOREIGN + 64,
+				strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return TAP_FAIL;
+	h.sock = sv[1];
+	t0 = tap_now_ms();
+	pid = cg_spawn(cg.other, hoard, &h);
+	if (!CHECK(read(sv[0], &x, 1) == 1 && x == 'y', "uid %u could not open %d files",
+		   cg.other, FOREIGN))
+		goto out;
+	tap_diag("uid %u opened %d files in %ld ms", cg.other, FOREIGN, tap_now_ms() - t0);
+	gen = cg_sysfs_u64(cg.sysfs, "generation");
+	t0 = tap_now_ms();
+	CHECK(cg_sysfs_write(cg.sysfs, "revoke", "1") > 0, "revoke: %s", strerror(errno));
+	ms = tap_now_ms() - t0;
+	tap_diag("revocation with %d foreign files open: %ld ms", FOREIGN, ms);
+	CHECK(ms < REVOKE_MS, "the revocation took %ld ms (limit %d)", ms, REVOKE_MS);
+	CHECK(cg_sysfs_u64(cg.sysfs, "generation") == gen + 1, "the generation did not move");
+	/* The owner still streams, the foreign files still open. */
+	if (fork() == 0) {
+		if (cg_become(cg.owner) || cg_holder_open(&o, 0, 30, 2) ||
+		    cg_holder_frame(&o, 5000))
+			_exit(TAP_FAIL);
+		_exit(TAP_PASS);
+	}
+	wait(&status);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == TAP_PASS,
+	      "the owner could not stream with %d foreign files open", FOREIGN);
+out:
+	write(sv[0], "x", 1);
+	status = cg_wait(pid, 60000);
+	CHECK(status == TAP_PASS, "the other uid's helper ended with %d", status);
+	close(sv[0]);
+	close(sv[1]);
+	cg_restore_config();
+	return tap_result();
+}
+
+int main(void)
+{
+	tap_plan(1, 200);
+	cg_env_load();
+	tap_run(revoke_with_many_opens, NULL, 180,
+		"issue 21.5: a revocation with 10,000 files of another uid open takes under 100 ms; the owner streams");
+	return tap_finish();
+}
