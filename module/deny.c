@@ -93,6 +93,7 @@ const char *camgate_deny_name(enum camgate_deny why)
 		return "unknown";
 	return deny_names[why];
 }
+EXPORT_SYMBOL_IF_KUNIT(camgate_deny_name);
 
 /**
  * camgate_count_denial() - Count and log a refused frame access.
