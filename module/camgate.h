@@ -67,6 +67,7 @@ struct camgate_dev {
 	bool in_sysfs;			/* kobject added; class iface only */
 	struct proc_dir_entry *holders;	/* holders file; class iface only */
 	char name[32];			/* node name, for logs */
+	char id[80];			/* "<parent>/<vdev name>", stable */
 	struct work_struct free_work;
 	struct rcu_head rcu;
 };
@@ -141,6 +142,7 @@ void camgate_dev_release(struct camgate_dev *dev);
 int camgate_dev_set_owner(struct camgate_dev *dev, const kuid_t *uid,
 			  const kgid_t *gid);
 int camgate_dev_revoke(struct camgate_dev *dev);
+int camgate_devices_lock_owners(void);
 unsigned int camgate_dev_count_caps(struct camgate_dev *dev);
 
 /* deny.c: refused accesses, their reasons, counters and log lines. */

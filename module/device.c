@@ -32,6 +32,22 @@
 #include "compat.h"
 
 static DEFINE_HASHTABLE(camgate_devs, 6);	/* by vdev; newest first */
+
+/*
+ * The owners the configuration lock froze, by a stable identity of each
+ * node (its parent device and its name, "vivid.0/vivid-000-vid-cap"), so
+ * that a camera replugged, rebound or whose driver is reloaded after the
+ * lock gets its owner back.  Filled once, before camgate_locked is set
+ * (release), and never changed: read without a lock once locked.
+ */
+struct locked_owner {
+	struct list_head node;
+	kuid_t uid;
+	kgid_t gid;
+	char id[];
+};
+
+static LIST_HEAD(locked_owners);
 static DEFINE_SPINLOCK(camgate_devs_lock);
 static struct workqueue_struct *camgate_wq;
 static struct class_interface camgate_iface;
@@ -254,6 +270,80 @@ void camgate_dev_release(struct camgate_dev *dev)
 	kfree_rcu(dev, rcu);
 }
 
+/* "<parent>/<node name>": what stays the same when the node comes back. */
+static void node_identity(const struct video_device *vdev, char *buf,
+			  size_t len)
+{
+	const struct device *parent = vdev->dev.parent;
+
+	snprintf(buf, len, "%s/%s", parent ? dev_name(parent) : "", vdev->name);
+}
+
+/* A node named by the lock gets the owner it had then (not yet published). */
+static void apply_locked_owner(struct camgate_dev *cdev)
+{
+	struct locked_owner *lo;
+
+	/* Pairs with lock_store(): the list is complete once locked. */
+	if (!smp_load_acquire(&camgate_locked))
+		return;
+	list_for_each_entry(lo, &locked_owners, node) {
+		if (!strcmp(lo->id, cdev->id)) {
+			cdev->owners[0].uid = lo->uid;
+			cdev->owners[0].gid = lo->gid;
+			pr_info("%s: owner kept by the lock (%s)\n", cdev->name,
+				cdev->id);
+			return;
+		}
+	}
+}
+
+/**
+ * camgate_devices_lock_owners() - Freeze every guarded node's owner.
+ *
+ * Records, for each guarded node that has an owner, its identity and owner,
+ * so that the node keeps that owner when it is registered again after the
+ * configuration is locked.  The caller sets camgate_locked (with release)
+ * after this succeeds, and never calls it again.
+ *
+ * Context: process context, camgate_cfg_mutex held, not yet locked.
+ * Return: 0, or -ENOMEM (nothing recorded: the lock must then fail).
+ */
+int camgate_devices_lock_owners(void)
+{
+	struct locked_owner *lo, *tmp;
+	struct camgate_owner *o;
+	struct camgate_dev *dev;
+	LIST_HEAD(found);
+	size_t len;
+	int bkt;
+
+	lockdep_assert_held(&camgate_cfg_mutex);
+	rcu_read_lock();
+	hash_for_each_rcu(camgate_devs, bkt, dev, node) {
+		if (!READ_ONCE(dev->registered))
+			continue;
+		o = rcu_dereference(dev->owner);
+		if (!uid_valid(o->uid) && !gid_valid(o->gid))
+			continue;
+		len = strlen(dev->id);
+		lo = kmalloc(sizeof(*lo) + len + 1, GFP_ATOMIC);
+		if (!lo) {
+			rcu_read_unlock();
+			list_for_each_entry_safe(lo, tmp, &found, node)
+				kfree(lo);
+			return -ENOMEM;
+		}
+		lo->uid = o->uid;
+		lo->gid = o->gid;
+		memcpy(lo->id, dev->id, len + 1);
+		list_add_tail(&lo->node, &found);
+	}
+	rcu_read_unlock();
+	list_splice(&found, &locked_owners);
+	return 0;
+}
+
 static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 {
 	struct video_device *vdev = to_video_device(dev);
@@ -282,6 +372,8 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 	INIT_WORK(&cdev->free_work, dev_free_work);
 	atomic64_set(&cdev->denials, 0);
 	strscpy(cdev->name, dev_name(dev), sizeof(cdev->name));
+	node_identity(vdev, cdev->id, sizeof(cdev->id));
+	apply_locked_owner(cdev);
 	cdev->vdev = vdev;
 	cdev->orig = vdev->fops;
 	cdev->registered = true;
@@ -387,7 +479,12 @@ int camgate_devices_init(void)
  */
 void camgate_devices_exit(void)
 {
+	struct locked_owner *lo, *tmp;
+
 	class_interface_unregister(&camgate_iface);
+	/* Only a failed load gets here after a lock: unload is refused. */
+	list_for_each_entry_safe(lo, tmp, &locked_owners, node)
+		kfree(lo);
 	destroy_workqueue(camgate_wq);	/* runs every pending free */
 	rcu_barrier();
 }

@@ -183,8 +183,9 @@ static ssize_t lock_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 /*
  * Writing 1 freezes owners and the default policy and pins the module until
- * reboot, for firmware that configures at boot.  Revocation stays possible:
- * it only takes access away.
+ * reboot, for firmware that configures at boot; a node that had an owner
+ * keeps it if it is registered again (replug, rebind, driver reload).
+ * Revocation stays possible: it only takes access away.
  */
 static ssize_t lock_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
@@ -195,8 +196,15 @@ static ssize_t lock_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return err;
 	mutex_lock(&camgate_cfg_mutex);
 	if (!camgate_locked) {
+		/* The owners the lock keeps for nodes that come back. */
+		err = camgate_devices_lock_owners();
+		if (err) {
+			mutex_unlock(&camgate_cfg_mutex);
+			return err;
+		}
 		__module_get(THIS_MODULE);
-		WRITE_ONCE(camgate_locked, true);
+		/* Pairs with add_dev(): the list above, then the lock. */
+		smp_store_release(&camgate_locked, true);
 		pr_info("configuration locked by pid %d uid %u\n",
 			task_tgid_nr(current),
 			from_kuid(&init_user_ns, current_euid()));
