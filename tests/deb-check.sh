@@ -6,10 +6,10 @@
 #
 # 1. make deb (from make dist's tarball: the tarball builds) and lintian
 #    at its default level: any error or warning fails;
-# 2. dpkg -i both packages on this host: camgate-dkms's postinst has DKMS
-#    build camgate for the installed kernels; for each stock x86_64 kernel
-#    whose headers are installed, DKMS must have built and installed it,
-#    with the packages' version;
+# 2. dpkg -i both packages on this host; systemd-analyze verifies the boot
+#    unit; camgate-dkms's postinst has DKMS build camgate for the installed
+#    kernels: for each stock x86_64 kernel whose headers are installed,
+#    DKMS must have built and installed it, with the packages' version;
 # 3. --vm: boot Debian's stock 6.1 in qemu with the module DKMS built
 #    (/lib/modules/<kver>/updates/dkms/camgate.ko) and the package's
 #    camgatectl, not the tree's: load, apply a configuration, a non-owner
@@ -81,6 +81,14 @@ if DEBIAN_FRONTEND=noninteractive dpkg -i "$dkms_deb" "$ctl_deb" >>"$log" 2>&1 &
 else
 	fail "deb install (dpkg -i): camgatectl $ver, its man page, udev rule, /etc/camgate.conf, modprobe.d" \
 		"$(tail -n 8 "$log")"
+fi
+# The boot unit as systemd reads it (its man page reference included).
+if ! command -v systemd-analyze >/dev/null; then
+	echo "ok host deb systemd unit camgate.service verifies # SKIP no systemd-analyze"
+elif out=$(systemd-analyze verify /lib/systemd/system/camgate.service 2>&1) && [ -z "$out" ]; then
+	ok "deb systemd unit camgate.service verifies"
+else
+	fail "deb systemd unit camgate.service verifies" "$out"
 fi
 for h in /usr/src/linux-headers-*-amd64; do
 	[ -f "$h/.config" ] || continue
