@@ -156,15 +156,48 @@ static __always_inline struct camgate_dev *owner_gate(struct file *file)
  * The slow paths (denials, files opened before camgate loaded, EXPBUF) are
  * kept out of line, so that the owner's path stays a few instructions and
  * a tail call.
+ *
+ * A call the gate lets through goes on into the driver, which may block
+ * for as long as it likes (DQBUF, DQEVENT, read()).  It must not do so
+ * inside the SRCU read section: releasing a guard waits for that section,
+ * uninterruptibly, so rmmod would hang in D state behind a file opened
+ * before camgate loaded.  pass() leaves the section holding a module
+ * reference instead (rmmod is then refused, "in use"), and returns the
+ * driver's table, which lives as long as the driver, not the guard.
  */
+static const struct v4l2_file_operations *pass(struct camgate_dev *dev,
+					       int idx)
+	__releases(&camgate_srcu)
+{
+	const struct v4l2_file_operations *ops = NULL;
+
+	if (dev) {
+		ops = dev->orig;
+		if (!try_module_get(THIS_MODULE))	/* unloading */
+			ops = ERR_PTR(-ENODEV);
+	}
+	srcu_read_unlock(&camgate_srcu, idx);
+	return ops;
+}
+
+/* The error of a call pass() did not let through. */
+static long pass_err(const struct v4l2_file_operations *ops)
+{
+	return ops ? PTR_ERR(ops) : -EACCES;
+}
+
 static noinline ssize_t read_slow(struct file *file, char __user *buf,
 				  size_t len, loff_t *pos)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
-	struct camgate_dev *dev = gate(file, CAMGATE_OP_READ, 0, false);
-	ssize_t ret = dev ? dev->orig->read(file, buf, len, pos) : -EACCES;
+	const struct v4l2_file_operations *ops;
+	ssize_t ret;
 
-	srcu_read_unlock(&camgate_srcu, idx);
+	ops = pass(gate(file, CAMGATE_OP_READ, 0, false), idx);
+	if (IS_ERR_OR_NULL(ops))
+		return pass_err(ops);
+	ret = ops->read(file, buf, len, pos);
+	module_put(THIS_MODULE);
 	return ret;
 }
 
@@ -182,10 +215,14 @@ static ssize_t cg_write(struct file *file, const char __user *buf, size_t len,
 			loff_t *pos)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
-	struct camgate_dev *dev = gate(file, CAMGATE_OP_WRITE, 0, false);
-	ssize_t ret = dev ? dev->orig->write(file, buf, len, pos) : -EACCES;
+	const struct v4l2_file_operations *ops;
+	ssize_t ret;
 
-	srcu_read_unlock(&camgate_srcu, idx);
+	ops = pass(gate(file, CAMGATE_OP_WRITE, 0, false), idx);
+	if (IS_ERR_OR_NULL(ops))
+		return pass_err(ops);
+	ret = ops->write(file, buf, len, pos);
+	module_put(THIS_MODULE);
 	return ret;
 }
 
@@ -197,10 +234,14 @@ static noinline __poll_t poll_slow(struct file *file,
 				   struct poll_table_struct *wait)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
-	struct camgate_dev *dev = gate(file, CAMGATE_OP_POLL, 0, false);
-	__poll_t ret = dev ? dev->orig->poll(file, wait) : EPOLLERR;
+	const struct v4l2_file_operations *ops;
+	__poll_t ret;
 
-	srcu_read_unlock(&camgate_srcu, idx);
+	ops = pass(gate(file, CAMGATE_OP_POLL, 0, false), idx);
+	if (IS_ERR_OR_NULL(ops))
+		return EPOLLERR;
+	ret = ops->poll(file, wait);
+	module_put(THIS_MODULE);
 	return ret;
 }
 
@@ -217,21 +258,28 @@ static noinline long ioctl_slow(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
+	const struct v4l2_file_operations *ops;
 	struct camgate_dev *dev;
 	u64 cap_gen;
 	long ret;
 
 	dev = gate_cap(file, CAMGATE_OP_IOCTL, cmd,
 		       camgate_ioctl_is_query(cmd), &cap_gen);
-	if (!dev)
-		ret = -EACCES;
-	else if (unlikely(cmd == VIDIOC_EXPBUF))
-		ret = camgate_dmabuf_expbuf(dev, cap_gen, file, arg);
-	else if (unlikely(cmd == VIDIOC_G_CTRL) && !may_access(dev, cap_gen))
-		ret = camgate_ctrl_get(dev, file, arg);
-	else
-		ret = dev->orig->unlocked_ioctl(file, cmd, arg);
-	srcu_read_unlock(&camgate_srcu, idx);
+	/* These two need the guard, and do not block for long. */
+	if (dev && (unlikely(cmd == VIDIOC_EXPBUF) ||
+		    (unlikely(cmd == VIDIOC_G_CTRL) && !may_access(dev, cap_gen)))) {
+		if (cmd == VIDIOC_EXPBUF)
+			ret = camgate_dmabuf_expbuf(dev, cap_gen, file, arg);
+		else
+			ret = camgate_ctrl_get(dev, file, arg);
+		srcu_read_unlock(&camgate_srcu, idx);
+		return ret;
+	}
+	ops = pass(dev, idx);
+	if (IS_ERR_OR_NULL(ops))
+		return pass_err(ops);
+	ret = ops->unlocked_ioctl(file, cmd, arg);
+	module_put(THIS_MODULE);
 	return ret;
 }
 
@@ -251,11 +299,14 @@ static long cg_compat_ioctl32(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
-	struct camgate_dev *dev = gate(file, CAMGATE_OP_COMPAT_IOCTL, cmd,
-				       false);
-	long ret = dev ? dev->orig->compat_ioctl32(file, cmd, arg) : -EACCES;
+	const struct v4l2_file_operations *ops;
+	long ret;
 
-	srcu_read_unlock(&camgate_srcu, idx);
+	ops = pass(gate(file, CAMGATE_OP_COMPAT_IOCTL, cmd, false), idx);
+	if (IS_ERR_OR_NULL(ops))
+		return pass_err(ops);
+	ret = ops->compat_ioctl32(file, cmd, arg);
+	module_put(THIS_MODULE);
 	return ret;
 }
 #endif

@@ -239,6 +239,76 @@ static int rmmod_refused(void *arg __attribute__((unused)))
 	return tap_result();
 }
 
+/* Block in VIDIOC_DQEVENT on @fd (nothing to dequeue) until killed. */
+static int dqevent_forever(void *arg)
+{
+	struct v4l2_event ev;
+	int fd = *(int *)arg;
+
+	ioctl(fd, VIDIOC_DQEVENT, &ev);
+	return TAP_PASS;
+}
+
+/* delete_module("camgate", O_NONBLOCK): 0 or errno, in a helper. */
+static int try_rmmod(void *arg __attribute__((unused)))
+{
+	return syscall(SYS_delete_module, "camgate", O_NONBLOCK) ? errno : 0;
+}
+
+/*
+ * Issue 21.9: a file opened before camgate loaded holds no module
+ * reference.  With default_policy=allow its calls go on into the driver,
+ * which may block for good (VIDIOC_DQEVENT with nothing to dequeue).  That
+ * call used to stay inside camgate's SRCU read section, and rmmod waited
+ * for it uninterruptibly: D state until the call ended.  rmmod must be
+ * refused at once ("in use") and work once the call is gone.
+ */
+static int rmmod_under_blocked_legacy_call(void *arg __attribute__((unused)))
+{
+	pid_t blocked, rm;
+	long t0;
+	int fd, st;
+
+	if (!CHECK(sh("rmmod camgate") == 0, "rmmod before the test failed"))
+		return tap_result();
+	fd = cg_open(O_RDWR);	/* opened before camgate loads: no state */
+	if (!CHECK(fd >= 0, "open %s", cg.dev) ||
+	    !CHECK(sh("insmod %s", ko) == 0, "insmod %s failed", ko) ||
+	    !CHECK(reconfigure() == 0, "the node is not guarded after reload"))
+		return tap_result();
+	cg_sysfs_write(cg.sysfs, "owner_uid", "none");
+	cg_sysfs_write(CG_SYSFS_ROOT, "default_policy", "allow");
+	blocked = cg_spawn(0, dqevent_forever, &fd);
+	tap_sleep_ms(300);
+	CHECK(waitpid(blocked, &st, WNOHANG) == 0, "DQEVENT did not block");
+	t0 = tap_now_ms();
+	rm = cg_spawn(0, try_rmmod, NULL);
+	/* A task in D state cannot be killed: wait without cg_wait(). */
+	while (waitpid(rm, &st, WNOHANG) == 0 && tap_now_ms() - t0 < 3000)
+		tap_sleep_ms(20);
+	if (!CHECK(tap_now_ms() - t0 < 3000,
+		   "rmmod still waits after 3 s for the call blocked on a file opened before the load")) {
+		kill(blocked, SIGKILL);	/* ends the call, and so the wait */
+		waitpid(rm, &st, 0);
+	} else {
+		st = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		tap_diag("rmmod with a DQEVENT blocked on a file opened before the load: %s after %ld ms",
+			 st == 0 ? "unloaded" : strerror(st), tap_now_ms() - t0);
+		CHECK(st == EAGAIN || st == EBUSY, "rmmod was not refused (%s)",
+		      st == 0 ? "it unloaded" : strerror(st));
+	}
+	kill(blocked, SIGKILL);
+	cg_wait(blocked, 10000);
+	close(fd);
+	/* Whatever happened, camgate is back, and reconfigured. */
+	if (!access(CG_SYSFS_ROOT, F_OK))
+		CHECK(sh("rmmod camgate") == 0, "rmmod failed once the call was gone");
+	CHECK(sh("insmod %s", ko) == 0, "insmod %s failed", ko);
+	CHECK(reconfigure() == 0, "the node is not guarded after reload");
+	cg_sysfs_write(CG_SYSFS_ROOT, "default_policy", "deny");
+	return tap_result();
+}
+
 static long slab_kb(void)
 {
 	char line[128];
@@ -338,7 +408,7 @@ int main(void)
 	if (slab == MAP_FAILED)
 		return 1;
 	memset(slab, 0, sizeof(*slab));
-	tap_plan(5, 100 + cycles * per);
+	tap_plan(6, 160 + cycles * per);
 	cg_env_load();
 	if (find_ko())
 		tap_diag("camgate.ko not found: set CAMGATE_KO");
@@ -346,6 +416,8 @@ int main(void)
 		"case 19: vivid unbound under open, mapped files and a blocked DQBUF");
 	tap_run(stream_after_rebind, NULL, 30,
 		"case 19: the rebound node is guarded and the owner streams");
+	tap_run(rmmod_under_blocked_legacy_call, NULL, 60,
+		"issue 21.9: rmmod with a call blocked on a file opened before the load is refused at once, not hung");
 	tap_run(rmmod_refused, NULL, 60,
 		"case 20: rmmod with open mapped files and a blocked DQBUF is refused; the files keep working; rmmod works after close");
 	tap_run(load_cycles, NULL, 40 + cycles * per,
