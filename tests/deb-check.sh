@@ -93,6 +93,14 @@ fi
 for h in /usr/src/linux-headers-*-amd64; do
 	[ -f "$h/.config" ] || continue
 	kver=${h##*/linux-headers-}
+	# The postinst builds for the running and the newest kernel (all of
+	# them when the running one is not installed, as in a container);
+	# another gets camgate when its kernel package runs DKMS's hook, which
+	# is dkms autoinstall.
+	if ! compgen -G "/lib/modules/$kver/updates/dkms/camgate.ko*" >/dev/null; then
+		echo "# $kver: not built by the postinst; dkms autoinstall, as the kernel's hook does"
+		dkms autoinstall -k "$kver" >>"$log" 2>&1
+	fi
 	ko=$(compgen -G "/lib/modules/$kver/updates/dkms/camgate.ko*" | head -n 1)
 	st=$(dkms status -m camgate -v "$ver" -k "$kver" 2>&1)
 	got=
