@@ -1,20 +1,35 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make test: build camgate with DKMS, as a board does, for each kernel
-# whose headers are given (default: the stock Debian x86_64 headers).
+# whose headers are given (default: every stock kernel's: Debian 12's
+# x86_64 6.1 and 6.12, and, unless KERNELS leaves them out, the arm64 6.12
+# headers and stock-latest's; those two are fetched (and stock-latest's
+# Debian 13 chroot made, tests/vm/chroot.sh) if not cached yet).
 #
-#   tests/dkms-check.sh [HEADERS_DIR...]
+#   tests/dkms-check.sh [HEADERS_DIR | stock-latest | stock-6.12-arm64 ...]
 #
 # dkms add + build from what make dkms-install copies (dkms.conf, Kbuild,
 # module/, include/ and the KUnit sources), in private dkms, source and
 # install trees under a temporary directory: the host's /var/lib/dkms is not
 # touched.  No -Werror (dkms.conf's MAKE has none, as on a board).  One
-# "ok|not ok host dkms build <kernel>" line per kernel.
+# "ok|not ok host dkms build <kernel>" line per kernel.  An arm64 tree is
+# cross-built (dkms build -a aarch64, with ARCH=arm64
+# CROSS_COMPILE=aarch64-linux-gnu- in the environment, which Debian's arm64
+# headers also set themselves).  stock-latest's headers need Debian 13's
+# tools: Debian 13's dkms builds it inside the chroot, its trees in the
+# same temporary directory bind-mounted at /mnt/camgate.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tests/vm/lib.sh"
 hdrs=("$@")
-[ ${#hdrs[@]} -gt 0 ] || hdrs=(/usr/src/linux-headers-6.1.*-amd64 /usr/src/linux-headers-6.12.*-amd64)
+if [ ${#hdrs[@]} = 0 ]; then
+	hdrs=(/usr/src/linux-headers-6.1.*-amd64 /usr/src/linux-headers-6.12.*-amd64)
+	case " ${KERNELS:-$default_kernels} " in
+	*" stock-6.12-arm64 "* | *" arm64 "*) hdrs+=(stock-6.12-arm64) ;;
+	esac
+	case " ${KERNELS:-$default_kernels} " in *" stock-latest "*) hdrs+=(stock-latest) ;; esac
+fi
 command -v dkms >/dev/null || PATH=$PATH:/usr/sbin:/sbin
 command -v dkms >/dev/null || { echo "not ok host dkms build # dkms is not installed"; exit 1; }
 
@@ -31,21 +46,92 @@ log=$top/build/logs/dkms.log
 mkdir -p "${log%/*}"
 : >"$log"
 
+# in_chroot ROOT CMD...: CMD in the chroot, $work at /mnt/camgate, /proc
+# mounted, in a mount namespace of its own (as build-module.sh).
+in_chroot() {
+	local root=$1
+	shift
+	mkdir -p "$root/mnt/camgate"
+	unshare --mount --propagation private \
+		sh -c 'mount --bind "$1" "$2/mnt/camgate" && mount -t proc proc "$2/proc" &&
+		       r=$2 && shift 2 && exec chroot "$r" "$@"' sh "$work" "$root" \
+		/usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 "$@"
+}
+ctrees=(--dkmstree /mnt/camgate/ctree --sourcetree /mnt/camgate/src
+	--installtree /mnt/camgate/cinstall)
+chroot_added=
+
 rc=0
 if ! dkms add -m camgate -v "$ver" "${trees[@]}" >>"$log" 2>&1; then
 	echo "not ok host dkms add camgate/$ver"
 	sed 's/^/# /' "$log" | tail -n 5
 	exit 1
 fi
+first=
 for h in "${hdrs[@]}"; do
+	croot=
+	case "$h" in
+	stock-latest | stock-6.12-arm64)
+		# kernel_paths fetches the kernel (and makes stock-latest's
+		# chroot) if they are not cached yet.
+		if ! kd=$(kernel_paths "$h" && echo "$KDIR"); then
+			echo "not ok host dkms build $h # no headers (see above)"
+			rc=1
+			continue
+		fi
+		h=$kd
+		;;
+	esac
 	kver=${h##*/linux-headers-}
 	name="host dkms build $kver"
 	[ -f "$h/.config" ] || { echo "not ok $name # no kernel headers at $h"; rc=1; continue; }
 	arch=$(sed -n 's/^CONFIG_ARM64=y/aarch64/p; s/^CONFIG_X86_64=y/x86_64/p' "$h/.config" | head -n 1)
+	croot=${h%/usr/src/*}
+	[ "$croot" != "$h" ] && [ -f "$croot/.camgate-chroot" ] || croot=
+	if [ -n "$croot" ]; then
+		mkdir -p "$work/ctree" "$work/cinstall"
+		dk=(in_chroot "$croot" dkms)
+		t=("${ctrees[@]}")
+		ksrc=${h#"$croot"}
+		built=$work/ctree
+		if [ -z "$chroot_added" ]; then
+			"${dk[@]}" add -m camgate -v "$ver" "${t[@]}" >>"$log" 2>&1 && chroot_added=1
+		fi
+	else
+		dk=(dkms)
+		t=("${trees[@]}")
+		ksrc=$h
+		built=$work/tree
+		[ -n "$first" ] || [ "$arch" != x86_64 ] || first=$h
+	fi
+	# The cross compiler for an arm64 tree that does not name it itself,
+	# and the cross strip for dkms's "strip -g" of the module.
+	xenv=()
+	if [ "$arch" = aarch64 ]; then
+		mkdir -p "$work/xbin"
+		ln -sf "$(command -v aarch64-linux-gnu-strip)" "$work/xbin/strip"
+		xenv=(env ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- PATH="$work/xbin:$PATH")
+	fi
 	# dkms may compress the module it keeps (camgate.ko.xz).
-	if dkms build -m camgate -v "$ver" -k "$kver" -a "$arch" --kernelsourcedir "$h" \
-		"${trees[@]}" >>"$log" 2>&1 &&
-	   compgen -G "$work/tree/camgate/$ver/$kver/$arch/module/camgate.ko*" >/dev/null; then
+	ok=0
+	if [ -n "$croot" ] && [ -z "$chroot_added" ]; then
+		echo "# dkms add failed in $croot" >>"$log"
+	elif "${xenv[@]}" "${dk[@]}" build -m camgate -v "$ver" -k "$kver" -a "$arch" \
+		--kernelsourcedir "$ksrc" "${t[@]}" >>"$log" 2>&1 &&
+	     ko=$(compgen -G "$built/camgate/$ver/$kver/$arch/module/camgate.ko*"); then
+		# The module kept is for the kernel's architecture.
+		case "$ko" in
+		*.xz) xz -dc "$ko" ;;
+		*.zst) zstd -qdc "$ko" ;;
+		*) cat "$ko" ;;
+		esac >"$work/camgate.ko"
+		machine=$(LC_ALL=C readelf -h "$work/camgate.ko" 2>/dev/null | sed -n 's/^ *Machine: *//p')
+		case "$arch:$machine" in
+		x86_64:*X86-64 | aarch64:AArch64) ok=1 ;;
+		*) echo "# $ko: machine '$machine', not $arch" | tee -a "$log" ;;
+		esac
+	fi
+	if [ $ok = 1 ]; then
 		echo "ok $name"
 	else
 		echo "not ok $name"
@@ -58,8 +144,13 @@ done
 # skips it (BUILD_EXCLUSIVE_CONFIG), and a plain make stops with one line
 # naming the option.  The kernel is the first one's headers with that
 # option taken out of .config and autoconf.h, in a tree of symlinks.
-h=${hdrs[0]}
+if [ -z "$first" ]; then
+	echo "# no x86_64 headers on the host: the CONFIG_KPROBES cases are not run"
+	exit $rc
+fi
+h=$first
 kver=${h##*/linux-headers-}
+arch=x86_64
 fake=$work/headers-nokprobes
 mkdir -p "$fake"
 for e in "$h"/* "$h"/.[!.]*; do ln -s "$e" "$fake/${e##*/}"; done
