@@ -9,9 +9,10 @@
  * camera comes and goes:
  *
  *  - without udevd (the control), the new capture node has no owner;
- *  - with udevd running, the rule's "by path" line (KERNELS=="vivid.0",
- *    ATTR{name}=="*-vid-cap") runs camgatectl, which sets owner_uid 1000
- *    on the capture node and on nothing else; udevd's log shows the
+ *  - with udevd running, the rule runs "camgatectl apply /etc/camgate.conf"
+ *    for each node; the initramfs's /etc/camgate.conf (mkinitramfs.sh) has
+ *    one line, "path=vivid.0 name=*-vid-cap 1000", so owner_uid 1000 is
+ *    set on the capture node and on nothing else; udevd's log shows the
  *    command and its success; the owner can then stream and another uid
  *    is denied.
  *
@@ -34,7 +35,7 @@
 #define UDEVADM		"/usr/bin/udevadm"
 #define RULES		"/etc/udev/rules.d/70-camgate.rules"
 #define UDEVD_LOG	"/tmp/udevd.log"
-#define RULE_UID	1000	/* what the shipped rule sets */
+#define RULE_UID	1000	/* what the rule applies from /etc/camgate.conf */
 
 static const char *ko, *params;
 static const char *missing;	/* what the initramfs lacks */
@@ -292,8 +293,8 @@ static int rule_sets_owner(void *arg)
 	      "the vbi capture node's owner_uid reads \"%s\", want none", uid);
 
 	find_node("vivid-000-vid-cap", node, sizeof(node));
-	snprintf(want, sizeof(want), "camgatectl --wait 5 owner %s %u", node,
-		 RULE_UID);
+	snprintf(want, sizeof(want),
+		 "camgatectl --wait 5 apply /etc/camgate.conf %s", node);
 	f = fopen(UDEVD_LOG, "r");
 	while (f && fgets(line, sizeof(line), f)) {
 		if (!strstr(line, "camgatectl"))

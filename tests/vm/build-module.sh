@@ -29,7 +29,7 @@ mkdir -p "$src" "${mlog%/*}"
 # Build products are excluded, hence protected from --delete.
 (cd "$top" && rsync -aR --delete --exclude='*.o' --exclude='*.ko' --exclude='.*' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude=Module.symvers --exclude=modules.order \
-	Kbuild module include tests/*_kunit.c tests/*_probe.c tests/*.h "$src/")
+	Kbuild dkms.conf module include tests/*_kunit.c tests/*_probe.c tests/*.h "$src/")
 
 make=(make -C "$kdir" M="$src")
 # A tree inside a chroot of chroot.sh (stock-latest: the headers' tools

@@ -20,7 +20,9 @@ rm -rf "$out" && mkdir -p "$out/bin" "${tlog%/*}"
 : >"$tlog"
 
 "${cc[@]}" -o "$out/runas" "$vmdir/runas.c" 2>>"$tlog" || { cat "$tlog" >&2; die "cannot build runas"; }
-"${cc[@]}" -I"$top/include/uapi" -o "$out/camgatectl" "$top/tools/camgatectl.c" 2>>"$tlog" ||
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+"${cc[@]}" -I"$top/include/uapi" -DCAMGATE_VERSION="\"$ver\"" -o "$out/camgatectl" \
+	"$top/tools/camgatectl.c" 2>>"$tlog" ||
 	{ cat "$tlog" >&2; die "cannot build tools/camgatectl"; }
 # arm64: cg32, the AArch32 program ioctls.c makes its 32-bit calls with.
 if [ "$arch" = arm64 ]; then

@@ -171,10 +171,13 @@ fi
 
 cp "${CAMGATE_VM_INIT:-$vmdir/init}" "$root/init"
 chmod 0755 "$root/init"
-cat >"$root/etc/camgate.conf" <<CONF
+cat >"$root/etc/camgate-vm.conf" <<CONF
 KERNEL=$name
 KVER=$kver
 CONF
+# What the shipped udev rule applies (camgatectl apply): vivid's capture
+# node to uid 1000 (tests/integration/udev.c).
+echo 'path=vivid.0 name=*-vid-cap 1000' >"$root/etc/camgate.conf"
 cat >"$root/etc/passwd" <<'PASSWD'
 root:x:0:0:root:/root:/bin/sh
 owner:x:1000:1000:camgate owner:/tmp:/bin/sh
