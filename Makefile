@@ -34,8 +34,9 @@ KDIR ?= $(firstword $(ARM64_KDIRS))
 endif
 KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 		    $(wildcard /usr/src/linux-headers-*-amd64))
+# stock-latest: Debian 13's backports kernel, checked in its chroot.
 STOCK_KDIRS ?= $(wildcard /usr/src/linux-headers-6.1.*-amd64 /usr/src/linux-headers-6.12.*-amd64) \
-	$(ARM64_KDIRS)
+	stock-latest $(ARM64_KDIRS)
 
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(CURDIR)/dkms.conf)
 DKMS_SRC := /usr/src/camgate-$(DKMS_VERSION)

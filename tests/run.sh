@@ -105,6 +105,12 @@ case " $kernels " in
 	;;
 esac
 
+# camgatectl's options, names, UTF-8 and apply on a fake sysfs tree; the
+# Debian packages built, linted, installed (DKMS builds the module for
+# each stock header tree), booted in a VM from what they installed, purged.
+"$top/tests/camgatectl-host.sh" | tee -a "$results"
+"$top/tests/deb-check.sh" --vm | tee -a "$results"
+
 # make bench is not run here (its figures are timings): only built.
 if "$top/tests/bench/build.sh" >/dev/null; then
 	step_ok "host build bench"
