@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <sys/syscall.h>
 #include <linux/udmabuf.h>
 #include <linux/videodev2.h>
@@ -322,6 +323,39 @@ static inline int cg_load_vivid(const char *ko, const char *params)
 }
 
 /* ---- small utilities ----------------------------------------------------- */
+
+/* Run a shell command, printf-style: its exit status, or -1. */
+static inline int cg_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline int cg_sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	status = system(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The node name ("video0") of vivid's node called @name, or "". */
+static inline void cg_find_node(const char *name, char *out, size_t len)
+{
+	char path[PATH_MAX], buf[64];
+	struct dirent *de;
+	DIR *d = opendir("/sys/class/video4linux");
+
+	out[0] = '\0';
+	while (d && (de = readdir(d))) {
+		snprintf(path, sizeof(path), "/sys/class/video4linux/%s", de->d_name);
+		if (de->d_name[0] != '.' && strlen(de->d_name) < len &&
+		    !cg_sysfs_read(path, "name", buf, sizeof(buf)) && !strcmp(buf, name))
+			memcpy(out, de->d_name, strlen(de->d_name) + 1);
+	}
+	if (d)
+		closedir(d);
+}
 
 static inline int xioctl(int fd, unsigned long req, void *arg)
 {

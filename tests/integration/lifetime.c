@@ -40,20 +40,6 @@ static int find_ko(void)
 	return access(ko, R_OK);
 }
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /* After vivid comes back or camgate reloads: nodes open to all, owner set. */
 static int reconfigure(void)
 {
@@ -61,7 +47,7 @@ static int reconfigure(void)
 
 	while (access(cg.sysfs, F_OK) && tap_now_ms() < deadline)
 		tap_sleep_ms(50);
-	sh("chmod 0666 /dev/video* /dev/vbi* /dev/swradio* /dev/v4l-touch* 2>/dev/null");
+	cg_sh("chmod 0666 /dev/video* /dev/vbi* /dev/swradio* /dev/v4l-touch* 2>/dev/null");
 	cg_restore_config();
 	return access(cg.sysfs, F_OK);
 }
@@ -134,13 +120,13 @@ static int unbind_under_files(void *arg __attribute__((unused)))
 	pid = cg_spawn(cg.owner, owner_session, &sv[1]);
 	if (!CHECK(read(sv[0], &x, 1) == 1, "the owner's session failed"))
 		goto out;
-	CHECK(sh("echo vivid.0 > " VIVID_DRV "/unbind") == 0, "unbind failed");
+	CHECK(cg_sh("echo vivid.0 > " VIVID_DRV "/unbind") == 0, "unbind failed");
 	CHECK(access(cg.sysfs, F_OK) != 0,
 	      "%s still exists after the node was removed", cg.sysfs);
 	write(sv[0], "u", 1);
 	CHECK(cg_wait(pid, 10000) == TAP_PASS, "the owner's session failed");
 out:
-	CHECK(sh("echo vivid.0 > " VIVID_DRV "/bind") == 0, "bind failed");
+	CHECK(cg_sh("echo vivid.0 > " VIVID_DRV "/bind") == 0, "bind failed");
 	CHECK(reconfigure() == 0, "%s did not come back", cg.sysfs);
 	return tap_result();
 }
@@ -224,15 +210,15 @@ static int rmmod_refused(void *arg __attribute__((unused)))
 		return tap_result();
 	tap_diag("module refcnt %ld idle, %ld with the owner's files", before,
 		 refcnt());
-	CHECK(sh("rmmod camgate 2>/dev/null") != 0,
+	CHECK(cg_sh("rmmod camgate 2>/dev/null") != 0,
 	      "rmmod succeeded with open, mapped files and a blocked DQBUF");
 	CHECK(access(CG_SYSFS_ROOT, F_OK) == 0, "camgate is gone");
 	write(sv[0], "c", 1);
 	CHECK(cg_wait(pid, 10000) == TAP_PASS, "the owner's session failed");
 	CHECK(refcnt() == before, "module refcnt %ld after the files closed, %ld before",
 	      refcnt(), before);
-	CHECK(sh("rmmod camgate") == 0, "rmmod failed once the files closed");
-	CHECK(sh("insmod %s", ko) == 0, "insmod %s failed", ko);
+	CHECK(cg_sh("rmmod camgate") == 0, "rmmod failed once the files closed");
+	CHECK(cg_sh("insmod %s", ko) == 0, "insmod %s failed", ko);
 	CHECK(reconfigure() == 0, "the node is not guarded after reload");
 	CHECK(cg_run_as(cg.owner, owner_streams, NULL, 15000) == TAP_PASS,
 	      "the owner cannot stream after reload");
@@ -269,11 +255,11 @@ static int rmmod_under_blocked_legacy_call(void *arg __attribute__((unused)))
 	long t0;
 	int fd, st;
 
-	if (!CHECK(sh("rmmod camgate") == 0, "rmmod before the test failed"))
+	if (!CHECK(cg_sh("rmmod camgate") == 0, "rmmod before the test failed"))
 		return tap_result();
 	fd = cg_open(O_RDWR);	/* opened before camgate loads: no state */
 	if (!CHECK(fd >= 0, "open %s", cg.dev) ||
-	    !CHECK(sh("insmod %s", ko) == 0, "insmod %s failed", ko) ||
+	    !CHECK(cg_sh("insmod %s", ko) == 0, "insmod %s failed", ko) ||
 	    !CHECK(reconfigure() == 0, "the node is not guarded after reload"))
 		return tap_result();
 	cg_sysfs_write(cg.sysfs, "owner_uid", "none");
@@ -302,8 +288,8 @@ static int rmmod_under_blocked_legacy_call(void *arg __attribute__((unused)))
 	close(fd);
 	/* Whatever happened, camgate is back, and reconfigured. */
 	if (!access(CG_SYSFS_ROOT, F_OK))
-		CHECK(sh("rmmod camgate") == 0, "rmmod failed once the call was gone");
-	CHECK(sh("insmod %s", ko) == 0, "insmod %s failed", ko);
+		CHECK(cg_sh("rmmod camgate") == 0, "rmmod failed once the call was gone");
+	CHECK(cg_sh("insmod %s", ko) == 0, "insmod %s failed", ko);
 	CHECK(reconfigure() == 0, "the node is not guarded after reload");
 	cg_sysfs_write(CG_SYSFS_ROOT, "default_policy", "deny");
 	return tap_result();
@@ -326,9 +312,9 @@ static long slab_kb(void)
 /* Slab after dropping caches and letting deferred (RCU) frees run. */
 static long settled_slab_kb(void)
 {
-	sh("echo 3 > /proc/sys/vm/drop_caches");
+	cg_sh("echo 3 > /proc/sys/vm/drop_caches");
 	tap_sleep_ms(1000);
-	sh("echo 3 > /proc/sys/vm/drop_caches");
+	cg_sh("echo 3 > /proc/sys/vm/drop_caches");
 	return slab_kb();
 }
 
@@ -343,7 +329,7 @@ static int reload(unsigned int n, unsigned int *failed)
 	unsigned int i;
 
 	for (i = 0; i < n && !*failed; i++)
-		if (sh("rmmod camgate") || sh("insmod %s", ko) ||
+		if (cg_sh("rmmod camgate") || cg_sh("insmod %s", ko) ||
 		    access(cg.sysfs, F_OK))
 			*failed = i + 1;
 	return *failed ? -1 : 0;

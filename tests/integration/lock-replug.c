@@ -20,24 +20,6 @@
 
 #include <dirent.h>
 
-/* The node name of vivid's node called @name, or "". */
-static void find_node(const char *name, char *out, size_t len)
-{
-	char path[PATH_MAX], buf[64];
-	struct dirent *de;
-	DIR *d = opendir("/sys/class/video4linux");
-
-	out[0] = '\0';
-	while (d && (de = readdir(d))) {
-		snprintf(path, sizeof(path), "/sys/class/video4linux/%s", de->d_name);
-		if (de->d_name[0] != '.' && strlen(de->d_name) < len &&
-		    !cg_sysfs_read(path, "name", buf, sizeof(buf)) && !strcmp(buf, name))
-			memcpy(out, de->d_name, strlen(de->d_name) + 1);
-	}
-	if (d)
-		closedir(d);
-}
-
 static char node[64], dir[PATH_MAX], devpath[PATH_MAX];
 
 static int owner_streams(void *arg __attribute__((unused)))
@@ -93,7 +75,7 @@ static int replug_keeps_owner(void *arg __attribute__((unused)))
 		return TAP_FAIL;
 	deadline = tap_now_ms() + 10000;
 	do {
-		find_node("vivid-000-vid-cap", node, sizeof(node));
+		cg_find_node("vivid-000-vid-cap", node, sizeof(node));
 		if (node[0])
 			break;
 		tap_sleep_ms(50);
@@ -113,7 +95,7 @@ static int replug_keeps_owner(void *arg __attribute__((unused)))
 	CHECK(cg_run_as(cg.other, other_denied, NULL, 15000) == TAP_PASS,
 	      "uid %u is not denied after the replug", cg.other);
 	/* A node the lock named without an owner stays without one. */
-	find_node("vivid-000-vbi-cap", vbi, sizeof(vbi));
+	cg_find_node("vivid-000-vbi-cap", vbi, sizeof(vbi));
 	if (vbi[0]) {
 		snprintf(vbidir, sizeof(vbidir), CG_SYSFS_ROOT "/devices/%s", vbi);
 		CHECK(cg_sysfs_read(vbidir, "owner_uid", v, sizeof(v)) == 0 &&

@@ -44,33 +44,13 @@ static pid_t udevd = -1;
 
 /* ---- vivid ------------------------------------------------------------------ */
 
-/* The node name of vivid's node called @name ("vivid-000-vid-cap"), or "". */
-static void find_node(const char *name, char *out, size_t len)
-{
-	char path[PATH_MAX], buf[64];
-	struct dirent *de;
-	DIR *d = opendir("/sys/class/video4linux");
-
-	out[0] = '\0';
-	while (d && (de = readdir(d))) {
-		snprintf(path, sizeof(path), "/sys/class/video4linux/%s",
-			 de->d_name);
-		if (de->d_name[0] != '.' && strlen(de->d_name) < len &&
-		    !cg_sysfs_read(path, "name", buf, sizeof(buf)) &&
-		    !strcmp(buf, name))
-			memcpy(out, de->d_name, strlen(de->d_name) + 1);
-	}
-	if (d)
-		closedir(d);
-}
-
 /* The owner_uid camgate shows for vivid's node @name, or "" (not guarded). */
 static void owner_of(const char *name, char *uid, size_t len)
 {
 	char n[64], dir[PATH_MAX];
 
 	uid[0] = '\0';
-	find_node(name, n, sizeof(n));
+	cg_find_node(name, n, sizeof(n));
 	if (!n[0])
 		return;
 	snprintf(dir, sizeof(dir), CG_SYSFS_ROOT "/devices/%s", n);
@@ -95,7 +75,7 @@ static int replug(void)
 	for (;;) {
 		char dir[PATH_MAX];
 
-		find_node("vivid-000-vid-cap", n, sizeof(n));
+		cg_find_node("vivid-000-vid-cap", n, sizeof(n));
 		snprintf(dir, sizeof(dir), CG_SYSFS_ROOT "/devices/%s", n);
 		if (n[0] && !access(dir, F_OK))
 			return 0;
@@ -215,7 +195,7 @@ static int control(void *arg)
 	if (!CHECK(!missing, "the VM has no %s", missing))
 		return TAP_FAIL;
 	/* The holders list of a node that goes away while it is open. */
-	find_node("vivid-000-vid-cap", node, sizeof(node));
+	cg_find_node("vivid-000-vid-cap", node, sizeof(node));
 	snprintf(path, sizeof(path), "/proc/camgate/holders/%s", node);
 	fd = open(path, O_RDONLY);
 	CHECK(fd >= 0, "%s: %s", path, strerror(errno));
@@ -292,7 +272,7 @@ static int rule_sets_owner(void *arg)
 	CHECK(!uid[0] || !strcmp(uid, "none"),
 	      "the vbi capture node's owner_uid reads \"%s\", want none", uid);
 
-	find_node("vivid-000-vid-cap", node, sizeof(node));
+	cg_find_node("vivid-000-vid-cap", node, sizeof(node));
 	snprintf(want, sizeof(want),
 		 "camgatectl --wait 5 apply /etc/camgate.conf %s", node);
 	f = fopen(UDEVD_LOG, "r");

@@ -23,20 +23,6 @@
 
 static char ko[PATH_MAX], delay_ko[PATH_MAX];
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	status = system(cmd);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 /*
  * Hold @sym open WINDOW_MS for tasks named cg-delay, for calls made from a
  * function whose symbol contains @caller (any, if NULL); "off" disarms.
@@ -63,7 +49,7 @@ static int delay_ready(void)
 		return 0;
 	if (access(delay_ko, R_OK))
 		return -1;
-	return sh("insmod %s", delay_ko) ? -1 : access(DELAY "/at", W_OK);
+	return cg_sh("insmod %s", delay_ko) ? -1 : access(DELAY "/at", W_OK);
 }
 
 /* camgate back, with the node open to all and the owner set. */
@@ -71,7 +57,7 @@ static int camgate_back(void)
 {
 	long deadline = tap_now_ms() + 10000;
 
-	if (access(CG_SYSFS_ROOT, F_OK) && sh("insmod %s", ko))
+	if (access(CG_SYSFS_ROOT, F_OK) && cg_sh("insmod %s", ko))
 		return -1;
 	while (access(cg.sysfs, F_OK) && tap_now_ms() < deadline)
 		tap_sleep_ms(50);
@@ -186,7 +172,7 @@ static int rmmod_during_open(void *arg __attribute__((unused)))
 		tap_sleep_ms(10);
 	if (CHECK(delay_hits() == 1, "the open did not stop at camgate's try_module_get (%llu hits)",
 		  delay_hits())) {
-		CHECK(sh("rmmod camgate") == 0, "rmmod inside the window failed");
+		CHECK(cg_sh("rmmod camgate") == 0, "rmmod inside the window failed");
 	}
 	status = cg_wait(pid, 30000);
 	delay_at("off", NULL);
@@ -214,6 +200,6 @@ int main(void)
 	tap_run(rmmod_during_open, NULL, 60,
 		"issue 21.3: rmmod while an open is between the guard and the module reference");
 	camgate_back();
-	sh("rmmod camgate_delay 2>/dev/null");
+	cg_sh("rmmod camgate_delay 2>/dev/null");
 	return tap_finish();
 }
