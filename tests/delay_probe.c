@@ -42,7 +42,7 @@ static atomic_t hits = ATOMIC_INIT(0);
 static struct dentry *dir;
 
 /* The probed function's return address, at its entry. */
-static unsigned long return_address(struct pt_regs *regs)
+static unsigned long probed_return_address(struct pt_regs *regs)
 {
 #if defined(CONFIG_X86_64)
 	return *(unsigned long *)kernel_stack_pointer(regs);
@@ -60,7 +60,7 @@ static int delay_pre(struct kprobe *kp, struct pt_regs *regs)
 	if (strcmp(current->comm, DELAY_COMM))
 		return 0;
 	if (caller[0]) {
-		sprint_symbol(sym, return_address(regs));
+		sprint_symbol(sym, probed_return_address(regs));
 		if (!strstr(sym, caller))
 			return 0;
 	}
