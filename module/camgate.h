@@ -73,7 +73,8 @@ struct camgate_dev {
 };
 
 struct camgate_file {
-	struct hlist_node node;		/* camgate_files hash; files lock, RCU */
+	struct hlist_node node;		/* camgate_files; files lock, RCU */
+	struct hlist_node hold_node;	/* camgate_holders if cap_gen; ditto */
 	struct list_head dev_node;	/* camgate_dev.files; files lock */
 	const struct file *file;	/* key */
 	struct camgate_dev *dev;	/* holds a users reference */

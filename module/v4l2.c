@@ -10,9 +10,10 @@
  * wrapped, because the core treats a NULL entry specially; open and release
  * are always wrapped to keep the per-file state.
  *
- * Hot path (owner_gate()): one hash lookup by struct file * and one read of
- * the owner credential, in one RCU read section; no allocation, no lock, no
- * SRCU.  Every other call takes the SRCU read section of the slow path.
+ * Hot path (owner_gate()): one lookup by struct file * among the files
+ * that hold a capability (camgate_holders, which others' opens cannot
+ * grow) and one read of the owner credential, in one RCU read section; no
+ * allocation, no lock, no SRCU.  Every other call takes the slow path.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,14 +29,34 @@
 #include "camgate.h"
 #include "compat.h"
 
-static DEFINE_HASHTABLE(camgate_files, 10);	/* by struct file * */
-DEFINE_SPINLOCK(camgate_files_lock);		/* hash and dev->files */
+/*
+ * Per-file state, by struct file *, in two tables.  Every file opened
+ * through camgate is in camgate_files (the slow paths, release).  Only
+ * the files that were minted a capability at open are also in
+ * camgate_holders, the table of the owner's hot path: anyone who may open
+ * a node can add to the first, only the owner to the second, so ten
+ * thousand foreign opens do not lengthen the owner's lookup.
+ */
+static DEFINE_HASHTABLE(camgate_files, 10);
+static DEFINE_HASHTABLE(camgate_holders, 6);
+DEFINE_SPINLOCK(camgate_files_lock);		/* both tables, dev->files */
 
 static struct camgate_file *file_find(const struct file *file)
 {
 	struct camgate_file *cf;
 
 	hash_for_each_possible_rcu(camgate_files, cf, node, (unsigned long)file)
+		if (cf->file == file)
+			return cf;
+	return NULL;
+}
+
+static __always_inline struct camgate_file *holder_find(const struct file *file)
+{
+	struct camgate_file *cf;
+
+	hash_for_each_possible_rcu(camgate_holders, cf, hold_node,
+				   (unsigned long)file)
 		if (cf->file == file)
 			return cf;
 	return NULL;
@@ -143,7 +164,7 @@ static __always_inline struct camgate_dev *owner_gate(struct file *file)
 	struct camgate_file *cf;
 
 	rcu_read_lock();
-	cf = file_find(file);
+	cf = holder_find(file);
 	if (cf && camgate_may_access(rcu_dereference(cf->dev->owner),
 				     READ_ONCE(camgate_default_allow),
 				     cf->cap_gen, current_cred()))
@@ -349,6 +370,9 @@ static void file_link(struct camgate_file *cf)
 {
 	spin_lock(&camgate_files_lock);
 	hash_add_rcu(camgate_files, &cf->node, (unsigned long)cf->file);
+	if (cf->cap_gen)
+		hash_add_rcu(camgate_holders, &cf->hold_node,
+			     (unsigned long)cf->file);
 	list_add_tail(&cf->dev_node, &cf->dev->files);
 	spin_unlock(&camgate_files_lock);
 }
@@ -361,6 +385,8 @@ static struct camgate_file *file_unlink(const struct file *file)
 	cf = file_find(file);
 	if (cf) {
 		hash_del_rcu(&cf->node);
+		if (cf->cap_gen)
+			hash_del_rcu(&cf->hold_node);
 		list_del(&cf->dev_node);
 	}
 	spin_unlock(&camgate_files_lock);

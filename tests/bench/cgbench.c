@@ -11,6 +11,12 @@
  *   cgbench hot DEV TRACEDIR  (root) open 64 files, then the hot path of
  *                             single, inside a tracing window of TRACEDIR
  *   cgbench slab DEV N        (root) slab objects gained over N opens
+ *   cgbench foreign DEV N UID (root) querybuf_ns_<N>foreign: QUERYBUF by
+ *                             UID (the owner) on a file it opened first,
+ *                             then N files of DEV opened by root: what
+ *                             anyone who may open a node can make camgate
+ *                             keep, opened after the owner's, as on a
+ *                             board where the owner's service starts first
  *
  * Each metric is printed as "cgbench: METRIC VALUE", the value being the
  * median of the metric's batches.  Nothing is compared here:
@@ -28,6 +34,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -619,6 +626,34 @@ static void cmd_slab(const char *dev, int n)
 		close(fds[i]);
 }
 
+static void cmd_foreign(const char *dev, int n, uid_t owner)
+{
+	struct rlimit rl = { n + 64, n + 64 };
+	struct stream s;
+	struct mode m;
+	char metric[64];
+	int fd, i;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("RLIMIT_NOFILE %d: %s", n + 64, strerror(errno));
+	if (setresgid(-1, owner, -1) || setresuid(-1, owner, -1))
+		die("euid %u: %s", owner, strerror(errno));
+	fd = open_dev(dev, O_RDWR);
+	setup(fd, &m);
+	stream_alloc(&s, fd, 4, false);
+	if (setresuid(-1, 0, -1))
+		die("euid 0: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		open_dev(dev, O_RDWR);
+	if (setresuid(-1, owner, -1))
+		die("euid %u: %s", owner, strerror(errno));
+	printf("cgbench: # %d files of %s opened by root after the owner's\n", n, dev);
+	snprintf(metric, sizeof(metric), "querybuf_ns_%dforeign", n);
+	bench_query(metric, &fd, 1);
+	stream_free(&s);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -632,7 +667,9 @@ int main(int argc, char **argv)
 		cmd_hot(argv[2], argv[3]);
 	else if (argc == 4 && !strcmp(argv[1], "slab"))
 		cmd_slab(argv[2], parse_n(argv[3]));
+	else if (argc == 5 && !strcmp(argv[1], "foreign") && atoi(argv[3]) > 0)
+		cmd_foreign(argv[2], atoi(argv[3]), atoi(argv[4]));
 	else
-		die("usage: cgbench single DEV | files DEV N | devs DEV... | hot DEV TRACEDIR | slab DEV N");
+		die("usage: cgbench single DEV | files DEV N | devs DEV... | hot DEV TRACEDIR | slab DEV N | foreign DEV N UID");
 	return 0;
 }
