@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make test: the whole camgate suite.
 #
-#   KERNELS="stock-6.1 stock-6.12 debug-6.12 arm64-6.12 stock-6.12-arm64"
-#                                              which kernels (default: these five;
+#   KERNELS="stock-6.1 stock-6.12 stock-latest debug-6.12 arm64-6.12 stock-6.12-arm64"
+#                                              which kernels (default: these six,
+#                                              default_kernels in vm/lib.sh;
 #                                              KERNELS=arm64 means both arm64 ones)
 #   EXTRA_TESTS=DIR                            your own test programs, run in each VM
 #   VM_TIMEOUT=SECONDS                         hard limit per VM
