@@ -59,6 +59,7 @@ struct camgate_dev {
 	struct mutex cfg_lock;		/* owner updates; before the queue lock */
 	refcount_t users;		/* registry + files opened through us */
 	struct list_head files;		/* camgate_file.dev_node; files lock */
+	struct list_head cap_files;	/* camgate_file.cap_node; files lock */
 	struct list_head dmabufs;	/* exported dma-bufs; dmabufs lock */
 	unsigned long zap_seq;		/* revocation round; cfg_lock */
 	atomic64_t denials;
@@ -76,6 +77,7 @@ struct camgate_file {
 	struct hlist_node node;		/* camgate_files; files lock, RCU */
 	struct hlist_node hold_node;	/* camgate_holders if cap_gen; ditto */
 	struct list_head dev_node;	/* camgate_dev.files; files lock */
+	struct list_head cap_node;	/* camgate_dev.cap_files if cap_gen; ditto */
 	const struct file *file;	/* key */
 	struct camgate_dev *dev;	/* holds a users reference */
 	u64 cap_gen;			/* capability generation, 0: none */

@@ -368,6 +368,7 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 	mutex_init(&cdev->cfg_lock);
 	refcount_set(&cdev->users, 1);
 	INIT_LIST_HEAD(&cdev->files);
+	INIT_LIST_HEAD(&cdev->cap_files);
 	INIT_LIST_HEAD(&cdev->dmabufs);
 	INIT_WORK(&cdev->free_work, dev_free_work);
 	atomic64_set(&cdev->denials, 0);

@@ -370,9 +370,11 @@ static void file_link(struct camgate_file *cf)
 {
 	spin_lock(&camgate_files_lock);
 	hash_add_rcu(camgate_files, &cf->node, (unsigned long)cf->file);
-	if (cf->cap_gen)
+	if (cf->cap_gen) {
 		hash_add_rcu(camgate_holders, &cf->hold_node,
 			     (unsigned long)cf->file);
+		list_add_tail(&cf->cap_node, &cf->dev->cap_files);
+	}
 	list_add_tail(&cf->dev_node, &cf->dev->files);
 	spin_unlock(&camgate_files_lock);
 }
@@ -385,8 +387,10 @@ static struct camgate_file *file_unlink(const struct file *file)
 	cf = file_find(file);
 	if (cf) {
 		hash_del_rcu(&cf->node);
-		if (cf->cap_gen)
+		if (cf->cap_gen) {
 			hash_del_rcu(&cf->hold_node);
+			list_del(&cf->cap_node);
+		}
 		list_del(&cf->dev_node);
 	}
 	spin_unlock(&camgate_files_lock);
@@ -507,6 +511,10 @@ void camgate_v4l2_wrap(struct camgate_dev *dev)
  * camgate_dev_count_caps() - Count the live capabilities of a device.
  * @dev: the guard.
  *
+ * Walks only the files minted a capability at open (dev->cap_files), which
+ * only the owner can add to, so that a world-readable sysfs read cannot be
+ * made to hold the files lock for as long as others have files open.
+ *
  * Context: process context; takes the files lock.
  * Return: the number of open files holding a capability of the device's
  * current generation.
@@ -521,7 +529,7 @@ unsigned int camgate_dev_count_caps(struct camgate_dev *dev)
 	gen = rcu_dereference(dev->owner)->gen;
 	rcu_read_unlock();
 	spin_lock(&camgate_files_lock);
-	list_for_each_entry(cf, &dev->files, dev_node)
+	list_for_each_entry(cf, &dev->cap_files, cap_node)
 		n += cf->cap_gen == gen;
 	spin_unlock(&camgate_files_lock);
 	return n;
