@@ -59,8 +59,8 @@ static bool binding_allows(struct camgate_dmabuf *b, enum camgate_op op)
 
 	rcu_read_lock();
 	owner = rcu_dereference(b->dev->owner);
-	ok = camgate_may_access(owner, READ_ONCE(camgate_default_allow), b->gen,
-				current_cred());
+	ok = camgate_caller_may_access(owner, READ_ONCE(camgate_default_allow),
+				       b->gen);
 	/* Who exported the dma-buf is not kept: any other user "has" it. */
 	why = ok ? CAMGATE_DENY_NONE : camgate_deny_reason(owner, b->gen, false);
 	rcu_read_unlock();

@@ -17,6 +17,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -25,6 +26,7 @@
 #include <linux/spinlock.h>
 #include <linux/videodev2.h>
 #include <media/v4l2-dev.h>
+#include <media/v4l2-event.h>
 
 #include "camgate.h"
 #include "compat.h"
@@ -90,9 +92,8 @@ static bool may_access(struct camgate_dev *dev, u64 cap_gen)
 	bool ok;
 
 	rcu_read_lock();
-	ok = camgate_may_access(rcu_dereference(dev->owner),
-				READ_ONCE(camgate_default_allow), cap_gen,
-				current_cred());
+	ok = camgate_caller_may_access(rcu_dereference(dev->owner),
+				       READ_ONCE(camgate_default_allow), cap_gen);
 	rcu_read_unlock();
 	return ok;
 }
@@ -167,7 +168,8 @@ static __always_inline struct camgate_dev *owner_gate(struct file *file)
 	cf = holder_find(file);
 	if (cf && camgate_may_access(rcu_dereference(cf->dev->owner),
 				     READ_ONCE(camgate_default_allow),
-				     cf->cap_gen, current_cred()))
+				     cf->cap_gen, current_cred()) &&
+	    camgate_caller_plain())
 		dev = cf->dev;
 	rcu_read_unlock();
 	return dev;
@@ -435,6 +437,13 @@ static int cg_open(struct file *file)
 	ret = dev->orig->open ? dev->orig->open(file) : 0;
 	if (ret)
 		goto err_free;
+	/*
+	 * No inotify/fanotify event for a guarded node's files: IN_ACCESS at
+	 * each read() would give anyone who may watch the node the owner's
+	 * frame clock, IN_OPEN and IN_CLOSE when the camera is used.  The
+	 * open event comes after this call (do_sys_openat2()), so it goes too.
+	 */
+	camgate_file_set_nonotify(file);
 
 	cf->file = file;
 	cf->dev = dev;
@@ -535,6 +544,53 @@ unsigned int camgate_dev_count_caps(struct camgate_dev *dev)
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(camgate_dev_count_caps);
+
+/**
+ * camgate_v4l2_quiet() - Unsubscribe the old holders from events.
+ * @dev: the guard, its generation already bumped.
+ * @seq: this revocation's round, new for the device.
+ *
+ * A file whose capability was just voided keeps its event subscriptions
+ * (V4L2_EVENT_CTRL on a control that follows the frames, FRAME_SYNC,
+ * ...), and each event would still wake its poll registrations and a
+ * DQEVENT it had blocked in before the revocation: a frame clock.  New
+ * subscriptions and dequeues are refused by the bump.  Each file is
+ * pinned under the files lock, unless it is already being released (its
+ * release unsubscribes it), and unsubscribed outside it, one at a time.
+ *
+ * Context: process context; may sleep.
+ */
+void camgate_v4l2_quiet(struct camgate_dev *dev, unsigned long seq)
+{
+	struct camgate_file *cf;
+	struct file *file;
+	u64 gen;
+
+	if (!test_bit(V4L2_FL_USES_V4L2_FH, &dev->vdev->flags))
+		return;
+	rcu_read_lock();
+	gen = rcu_dereference(dev->owner)->gen;
+	rcu_read_unlock();
+	for (;;) {
+		file = NULL;
+		spin_lock(&camgate_files_lock);
+		list_for_each_entry(cf, &dev->cap_files, cap_node) {
+			if (cf->cap_gen == gen || cf->quiet_seq == seq)
+				continue;
+			cf->quiet_seq = seq;
+			file = (struct file *)cf->file;
+			if (camgate_get_file_unless_zero(file))
+				break;
+			file = NULL;
+		}
+		spin_unlock(&camgate_files_lock);
+		if (!file)
+			return;
+		if (file->private_data)
+			v4l2_event_unsubscribe_all(file->private_data);
+		fput(file);
+	}
+}
 
 /**
  * camgate_v4l2_zap() - Unmap every mapping of a device's buffers.
