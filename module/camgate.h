@@ -86,6 +86,8 @@ struct camgate_file {
 	char comm[TASK_COMM_LEN];
 	unsigned long zap_seq;		/* last revocation round; files lock */
 	unsigned long quiet_seq;	/* ditto, events unsubscribed */
+	unsigned long mm_seq;		/* ditto, mapper waited for */
+	struct mm_struct *mapper;	/* last mmap's address space (grabbed) */
 	struct rcu_head rcu;
 };
 
@@ -185,6 +187,7 @@ enum camgate_deny camgate_file_deny_reason(struct camgate_dev *dev,
 					   struct file *file);
 void camgate_v4l2_zap(struct camgate_dev *dev, unsigned long seq);
 void camgate_v4l2_quiet(struct camgate_dev *dev, unsigned long seq);
+void camgate_v4l2_wait_mappers(struct camgate_dev *dev, unsigned long seq);
 
 /* dmabuf.c: exported dma-bufs bound to their device. */
 struct camgate_dmabuf;
@@ -198,6 +201,8 @@ long camgate_dmabuf_expbuf(struct camgate_dev *dev, u64 cap_gen,
 bool camgate_dmabuf_binding(struct file *file, struct camgate_dev **dev,
 			    u64 *gen);
 void camgate_dmabuf_zap(struct camgate_dev *dev, unsigned long seq);
+int camgate_dmabuf_init(void);
+void camgate_dmabuf_exit(void);
 
 /* sock.c: the file-receive check. */
 int camgate_sock_init(void);

@@ -196,6 +196,7 @@ static void revoke_effects(struct camgate_dev *dev)
 	lockdep_assert_held(&dev->cfg_lock);
 	queue_stop(dev->vdev);
 	camgate_v4l2_quiet(dev, seq);
+	camgate_v4l2_wait_mappers(dev, seq);
 	camgate_v4l2_zap(dev, seq);
 	camgate_dmabuf_zap(dev, seq);
 }

@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/videodev2.h>
@@ -356,11 +357,42 @@ static unsigned long cg_get_unmapped_area(struct file *file,
  * credentials would keep seeing frames through it, where its use of the
  * inherited file is refused.  A child that stays the owner maps again.
  */
+/*
+ * The kernel links a new mapping into the file's address space after
+ * ->mmap returns, so a revocation between our check and that link would
+ * not find it to unmap.  Before the check each file records the address
+ * space it is being mapped into; a revocation bumps the generation and
+ * then waits for each recorded address space's mmap lock, which the mmap
+ * holds until the mapping is linked (camgate_v4l2_wait_mappers()): either
+ * the check sees the new generation, or the revocation sees the record.
+ */
+static void note_mapper(struct file *file)
+{
+	struct mm_struct *old = NULL, *mm = current->mm;
+	struct camgate_file *cf;
+
+	spin_lock(&camgate_files_lock);
+	cf = file_find(file);
+	if (cf && cf->mapper != mm) {
+		old = cf->mapper;
+		mmgrab(mm);
+		cf->mapper = mm;
+	}
+	spin_unlock(&camgate_files_lock);
+	if (old)
+		mmdrop(old);
+	smp_mb();	/* the record, then the generation: pairs with the wait */
+}
+
 static int cg_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
-	struct camgate_dev *dev = gate(file, CAMGATE_OP_MMAP, 0, false);
-	int ret = dev ? dev->orig->mmap(file, vma) : -EACCES;
+	struct camgate_dev *dev;
+	int ret;
+
+	note_mapper(file);
+	dev = gate(file, CAMGATE_OP_MMAP, 0, false);
+	ret = dev ? dev->orig->mmap(file, vma) : -EACCES;
 
 	if (!ret)
 		camgate_vma_set_flags(vma, VM_DONTCOPY);
@@ -481,6 +513,8 @@ static int cg_release(struct file *file)
 	if (dev->orig->release)
 		ret = dev->orig->release(file);
 	if (cf) {
+		if (cf->mapper)
+			mmdrop(cf->mapper);
 		kfree_rcu(cf, rcu);
 		camgate_dev_put(dev);
 		module_put(THIS_MODULE);
@@ -589,6 +623,46 @@ void camgate_v4l2_quiet(struct camgate_dev *dev, unsigned long seq)
 		if (file->private_data)
 			v4l2_event_unsubscribe_all(file->private_data);
 		fput(file);
+	}
+}
+
+/**
+ * camgate_v4l2_wait_mappers() - Wait for mmaps that passed the old check.
+ * @dev: the guard, its generation already bumped.
+ * @seq: this revocation's round, new for the device.
+ *
+ * Takes and drops the mmap lock of every address space a file of the
+ * device was mapped into (note_mapper()), one address space per round, so
+ * that an mmap that passed the check before the bump has linked its
+ * mapping when camgate_v4l2_zap() runs next.
+ *
+ * Context: process context; sleeps.  Call before the zap.
+ */
+void camgate_v4l2_wait_mappers(struct camgate_dev *dev, unsigned long seq)
+{
+	struct camgate_file *cf;
+	struct mm_struct *mm;
+
+	smp_mb();	/* the generation, then the records: see note_mapper() */
+	for (;;) {
+		mm = NULL;
+		spin_lock(&camgate_files_lock);
+		list_for_each_entry(cf, &dev->files, dev_node) {
+			if (!cf->mapper || cf->mm_seq == seq)
+				continue;
+			if (!mm) {
+				mm = cf->mapper;
+				mmgrab(mm);
+			}
+			if (cf->mapper == mm)
+				cf->mm_seq = seq;
+		}
+		spin_unlock(&camgate_files_lock);
+		if (!mm)
+			return;
+		mmap_write_lock(mm);
+		mmap_write_unlock(mm);
+		mmdrop(mm);
 	}
 }
 
