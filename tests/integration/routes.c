@@ -125,11 +125,19 @@ static int ring_read(struct ring *r, int fd, bool fixed, void *buf,
 /* The owner's node, set up for read(): one frame per read. */
 static int open_for_read(struct v4l2_format *fmt)
 {
+	long deadline = tap_now_ms() + 5000;
 	int fd = cg_open(O_RDWR);
 
-	if (fd >= 0 && cg_setup(fd, 30, fmt, NULL)) {
-		close(fd);
-		return -1;
+	/*
+	 * A ring's files are put after the ring is gone, asynchronously: the
+	 * previous case's queue may still be busy for a moment.
+	 */
+	while (fd >= 0 && cg_setup(fd, 30, fmt, NULL)) {
+		if (errno != EBUSY || tap_now_ms() > deadline) {
+			close(fd);
+			return -1;
+		}
+		tap_sleep_ms(50);
 	}
 	return fd;
 }
