@@ -71,13 +71,18 @@ static int __init camgate_init(void)
 	err = camgate_sock_init();
 	if (err)
 		goto err_holders;
-	err = camgate_devices_init();
+	err = camgate_led_init();
 	if (err)
 		goto err_sock;
+	err = camgate_devices_init();
+	if (err)
+		goto err_led;
 	pr_info("loaded, ABI %d, default policy %s\n", CAMGATE_ABI_VERSION,
 		camgate_default_allow ? CAMGATE_POLICY_ALLOW : CAMGATE_POLICY_DENY);
 	return 0;
 
+err_led:
+	camgate_led_exit();
 err_sock:
 	camgate_sock_exit();
 err_holders:
@@ -90,6 +95,7 @@ err_sysfs:
 static void __exit camgate_exit(void)
 {
 	camgate_devices_exit();
+	camgate_led_exit();
 	camgate_sock_exit();
 	camgate_holders_exit();
 	camgate_sysfs_exit();
