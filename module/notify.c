@@ -66,8 +66,7 @@ static void deny_work(struct work_struct *work)
 	struct camgate_dev *dev = container_of(to_delayed_work(work),
 					       struct camgate_dev, deny_work);
 	char op[48], reason[48], count[48], pid[32], uid[32];
-	char *envp[] = { "CAMGATE_EVENT=deny", op, reason, count, pid, uid,
-			 NULL };
+	char *envp[7];
 
 	dev->deny_sent = jiffies;
 	snprintf(op, sizeof(op), "CAMGATE_OP=%s",
@@ -78,6 +77,13 @@ static void deny_work(struct work_struct *work)
 		 (long long)atomic64_read(&dev->denials));
 	snprintf(pid, sizeof(pid), "CAMGATE_PID=%d", READ_ONCE(dev->deny_pid));
 	fmt_id(uid, sizeof(uid), "CAMGATE_UID", READ_ONCE(dev->deny_uid));
+	envp[0] = "CAMGATE_EVENT=deny";
+	envp[1] = op;
+	envp[2] = reason;
+	envp[3] = count;
+	envp[4] = pid;
+	envp[5] = uid;
+	envp[6] = NULL;
 	send(dev, envp);
 }
 
@@ -153,12 +159,15 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_notify_retire);
 void camgate_notify_stream(struct camgate_dev *dev, bool on)
 {
 	char pid[32], uid[32];
-	char *envp[] = { "CAMGATE_EVENT=stream",
-			 on ? "CAMGATE_STREAMING=1" : "CAMGATE_STREAMING=0",
-			 pid, uid, NULL };
+	char *envp[5];
 
 	snprintf(pid, sizeof(pid), "CAMGATE_PID=%d", dev->stream_pid);
 	fmt_id(uid, sizeof(uid), "CAMGATE_UID", dev->stream_uid);
+	envp[0] = "CAMGATE_EVENT=stream";
+	envp[1] = on ? "CAMGATE_STREAMING=1" : "CAMGATE_STREAMING=0";
+	envp[2] = pid;
+	envp[3] = uid;
+	envp[4] = NULL;
 	send(dev, envp);
 }
 
@@ -175,9 +184,7 @@ void camgate_notify_owner(struct camgate_dev *dev,
 			  const struct camgate_owner *owner, bool revoke)
 {
 	char ouid[48], ogid[48], gen[48], pid[32], uid[32];
-	char *envp[] = { "CAMGATE_EVENT=owner", ouid, ogid, gen,
-			 revoke ? "CAMGATE_REVOKED=1" : "CAMGATE_REVOKED=0",
-			 pid, uid, NULL };
+	char *envp[8];
 
 	fmt_id(ouid, sizeof(ouid), "CAMGATE_OWNER_UID",
 	       from_kuid(&init_user_ns, owner->uid));
@@ -187,6 +194,14 @@ void camgate_notify_owner(struct camgate_dev *dev,
 	snprintf(pid, sizeof(pid), "CAMGATE_PID=%d", task_tgid_nr(current));
 	fmt_id(uid, sizeof(uid), "CAMGATE_UID",
 	       from_kuid(&init_user_ns, current_euid()));
+	envp[0] = "CAMGATE_EVENT=owner";
+	envp[1] = ouid;
+	envp[2] = ogid;
+	envp[3] = gen;
+	envp[4] = revoke ? "CAMGATE_REVOKED=1" : "CAMGATE_REVOKED=0";
+	envp[5] = pid;
+	envp[6] = uid;
+	envp[7] = NULL;
 	send(dev, envp);
 }
 

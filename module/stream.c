@@ -97,7 +97,7 @@ static void cg_stop_streaming(struct vb2_queue *q)
 void camgate_stream_wrap(struct camgate_dev *dev)
 {
 	struct vb2_queue *q = dev->vdev->queue;
-	struct mutex *lock;
+	struct mutex *lock;	/* what the v4l2 core serialises q with */
 
 	if (!q || !q->ops || q->ops->start_streaming == cg_start_streaming)
 		return;

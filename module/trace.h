@@ -39,98 +39,83 @@ TRACE_DEFINE_ENUM(CAMGATE_DENY_STALE);
 TRACE_DEFINE_ENUM(CAMGATE_DENY_CRED);
 TRACE_DEFINE_ENUM(CAMGATE_DENY_PASSED);
 
-#define CAMGATE_TRACE_OPS						\
-	{ CAMGATE_OP_READ, "read" },					\
-	{ CAMGATE_OP_WRITE, "write" },					\
-	{ CAMGATE_OP_POLL, "poll" },					\
-	{ CAMGATE_OP_MMAP, "mmap" },					\
-	{ CAMGATE_OP_IOCTL, "ioctl" },					\
-	{ CAMGATE_OP_COMPAT_IOCTL, "compat-ioctl" },			\
-	{ CAMGATE_OP_UNMAPPED_AREA, "get-unmapped-area" },		\
-	{ CAMGATE_OP_RECEIVE, "file-receive" },				\
-	{ CAMGATE_OP_DMABUF_MMAP, "dma-buf-mmap" },			\
-	{ CAMGATE_OP_DMABUF_ATTACH, "dma-buf-attach" },			\
-	{ CAMGATE_OP_BINDER, "binder-transfer" }
-
-#define CAMGATE_TRACE_REASONS						\
-	{ CAMGATE_DENY_NO_OWNER, "no-owner" },				\
-	{ CAMGATE_DENY_NO_CAP, "no-capability" },			\
-	{ CAMGATE_DENY_STALE, "stale-capability" },			\
-	{ CAMGATE_DENY_CRED, "credential-changed" },			\
-	{ CAMGATE_DENY_PASSED, "passed-file" }
-
 TRACE_EVENT(deny,
-	TP_PROTO(const char *dev, int op, unsigned int cmd, int reason,
-		 pid_t pid, u32 uid),
-	TP_ARGS(dev, op, cmd, reason, pid, uid),
-	TP_STRUCT__entry(
-		__array(char, dev, 32)
-		__field(int, op)
-		__field(unsigned int, cmd)
-		__field(int, reason)
-		__field(pid_t, pid)
-		__field(u32, uid)
-	),
-	TP_fast_assign(
-		strscpy(__entry->dev, dev, sizeof(__entry->dev));
-		__entry->op = op;
-		__entry->cmd = cmd;
-		__entry->reason = reason;
-		__entry->pid = pid;
-		__entry->uid = uid;
-	),
-	TP_printk("dev=%s op=%s cmd=0x%08x reason=%s pid=%d uid=%u",
-		  __entry->dev, __print_symbolic(__entry->op, CAMGATE_TRACE_OPS),
-		  __entry->cmd,
-		  __print_symbolic(__entry->reason, CAMGATE_TRACE_REASONS),
-		  __entry->pid, __entry->uid)
+	    TP_PROTO(const char *dev, int op, unsigned int cmd, int reason,
+		     pid_t pid, u32 uid),
+	    TP_ARGS(dev, op, cmd, reason, pid, uid),
+	    TP_STRUCT__entry(__array(char, dev, 32)
+			     __field(int, op)
+			     __field(unsigned int, cmd)
+			     __field(int, reason)
+			     __field(pid_t, pid)
+			     __field(u32, uid)),
+	    TP_fast_assign(strscpy(__entry->dev, dev, sizeof(__entry->dev));
+			   __entry->op = op;
+			   __entry->cmd = cmd;
+			   __entry->reason = reason;
+			   __entry->pid = pid;
+			   __entry->uid = uid;),
+	    TP_printk("dev=%s op=%s cmd=0x%08x reason=%s pid=%d uid=%u",
+		      __entry->dev,
+		      __print_symbolic(__entry->op,
+				       { CAMGATE_OP_READ, "read" },
+				       { CAMGATE_OP_WRITE, "write" },
+				       { CAMGATE_OP_POLL, "poll" },
+				       { CAMGATE_OP_MMAP, "mmap" },
+				       { CAMGATE_OP_IOCTL, "ioctl" },
+				       { CAMGATE_OP_COMPAT_IOCTL, "compat-ioctl" },
+				       { CAMGATE_OP_UNMAPPED_AREA, "get-unmapped-area" },
+				       { CAMGATE_OP_RECEIVE, "file-receive" },
+				       { CAMGATE_OP_DMABUF_MMAP, "dma-buf-mmap" },
+				       { CAMGATE_OP_DMABUF_ATTACH, "dma-buf-attach" },
+				       { CAMGATE_OP_BINDER, "binder-transfer" }),
+		      __entry->cmd,
+		      __print_symbolic(__entry->reason,
+				       { CAMGATE_DENY_NO_OWNER, "no-owner" },
+				       { CAMGATE_DENY_NO_CAP, "no-capability" },
+				       { CAMGATE_DENY_STALE, "stale-capability" },
+				       { CAMGATE_DENY_CRED, "credential-changed" },
+				       { CAMGATE_DENY_PASSED, "passed-file" }),
+		      __entry->pid, __entry->uid)
 );
 
 TRACE_EVENT(stream,
-	TP_PROTO(const char *dev, bool on, pid_t pid, u32 uid),
-	TP_ARGS(dev, on, pid, uid),
-	TP_STRUCT__entry(
-		__array(char, dev, 32)
-		__field(bool, on)
-		__field(pid_t, pid)
-		__field(u32, uid)
-	),
-	TP_fast_assign(
-		strscpy(__entry->dev, dev, sizeof(__entry->dev));
-		__entry->on = on;
-		__entry->pid = pid;
-		__entry->uid = uid;
-	),
-	TP_printk("dev=%s streaming=%d pid=%d uid=%u", __entry->dev,
-		  __entry->on, __entry->pid, __entry->uid)
+	    TP_PROTO(const char *dev, bool on, pid_t pid, u32 uid),
+	    TP_ARGS(dev, on, pid, uid),
+	    TP_STRUCT__entry(__array(char, dev, 32)
+			     __field(bool, on)
+			     __field(pid_t, pid)
+			     __field(u32, uid)),
+	    TP_fast_assign(strscpy(__entry->dev, dev, sizeof(__entry->dev));
+			   __entry->on = on;
+			   __entry->pid = pid;
+			   __entry->uid = uid;),
+	    TP_printk("dev=%s streaming=%d pid=%d uid=%u", __entry->dev,
+		      __entry->on, __entry->pid, __entry->uid)
 );
 
 TRACE_EVENT(owner,
-	TP_PROTO(const char *dev, u32 owner_uid, u32 owner_gid, u64 gen,
-		 bool revoke, pid_t pid, u32 uid),
-	TP_ARGS(dev, owner_uid, owner_gid, gen, revoke, pid, uid),
-	TP_STRUCT__entry(
-		__array(char, dev, 32)
-		__field(u32, owner_uid)
-		__field(u32, owner_gid)
-		__field(u64, gen)
-		__field(bool, revoke)
-		__field(pid_t, pid)
-		__field(u32, uid)
-	),
-	TP_fast_assign(
-		strscpy(__entry->dev, dev, sizeof(__entry->dev));
-		__entry->owner_uid = owner_uid;
-		__entry->owner_gid = owner_gid;
-		__entry->gen = gen;
-		__entry->revoke = revoke;
-		__entry->pid = pid;
-		__entry->uid = uid;
-	),
-	TP_printk("dev=%s owner_uid=%d owner_gid=%d generation=%llu revoke=%d pid=%d uid=%u",
-		  __entry->dev, (int)__entry->owner_uid,
-		  (int)__entry->owner_gid, __entry->gen, __entry->revoke,
-		  __entry->pid, __entry->uid)
+	    TP_PROTO(const char *dev, u32 owner_uid, u32 owner_gid, u64 gen,
+		     bool revoke, pid_t pid, u32 uid),
+	    TP_ARGS(dev, owner_uid, owner_gid, gen, revoke, pid, uid),
+	    TP_STRUCT__entry(__array(char, dev, 32)
+			     __field(u32, owner_uid)
+			     __field(u32, owner_gid)
+			     __field(u64, gen)
+			     __field(bool, revoke)
+			     __field(pid_t, pid)
+			     __field(u32, uid)),
+	    TP_fast_assign(strscpy(__entry->dev, dev, sizeof(__entry->dev));
+			   __entry->owner_uid = owner_uid;
+			   __entry->owner_gid = owner_gid;
+			   __entry->gen = gen;
+			   __entry->revoke = revoke;
+			   __entry->pid = pid;
+			   __entry->uid = uid;),
+	    TP_printk("dev=%s owner_uid=%d owner_gid=%d generation=%llu revoke=%d pid=%d uid=%u",
+		      __entry->dev, (int)__entry->owner_uid,
+		      (int)__entry->owner_gid, __entry->gen, __entry->revoke,
+		      __entry->pid, __entry->uid)
 );
 
 #endif /* _CAMGATE_TRACE_H */
