@@ -92,18 +92,14 @@ static void cg_stop_streaming(struct vb2_queue *q)
  * closed), are left alone.  A queue that is already streaming counts as
  * streaming from now on, its starter unknown (pid 0).
  *
- * Context: process context, in add_dev.
+ * Context: process context, in add_dev, before the guard is installed.
  */
 void camgate_stream_wrap(struct camgate_dev *dev)
 {
 	struct vb2_queue *q = dev->vdev->queue;
-	struct mutex *lock;	/* what the v4l2 core serialises q with */
 
 	if (!q || !q->ops || q->ops->start_streaming == cg_start_streaming)
 		return;
-	lock = q->lock ?: dev->vdev->lock;
-	if (lock)
-		mutex_lock(lock);
 	dev->queue = q;
 	dev->orig_qops = q->ops;
 	dev->qops = *q->ops;
@@ -111,12 +107,18 @@ void camgate_stream_wrap(struct camgate_dev *dev)
 	dev->qops.stop_streaming = cg_stop_streaming;
 	/* vb2 loads q->ops and calls through it: release, as for fops. */
 	smp_store_release(&q->ops, &dev->qops);
-	if (vb2_is_streaming(q) && q->start_streaming_called) {
+	/*
+	 * Without the queue's lock: add_dev runs under the class's mutex,
+	 * which a driver may take (unregistering a node) with the queue's
+	 * lock held.  A stream that starts from now on is seen by the
+	 * wrapper; one that started before is seen here, as streaming_show()
+	 * sees it, unless it is starting at this very moment.
+	 */
+	if (vb2_is_streaming(q) && vb2_start_streaming_called(q) &&
+	    !READ_ONCE(dev->streaming)) {
 		WRITE_ONCE(dev->streaming, true);
 		camgate_dev_streaming(dev, true);
 	}
-	if (lock)
-		mutex_unlock(lock);
 }
 
 /**
