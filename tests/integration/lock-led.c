@@ -3,8 +3,9 @@
  * lock-led.c - the streaming indicator after the configuration lock
  * (issue 17, item 1); the VM runs lock-* after lock.c.
  *
- * An LED bound to a camgate trigger once the configuration is locked is
- * sealed a moment later: its trigger and brightness files refuse every
+ * An LED bound to a camgate trigger before the lock (by prelock-led.c) is
+ * sealed by the lock itself, and one bound once the configuration is
+ * locked is sealed a moment later: its trigger and brightness files refuse every
  * write, root's included, with EBUSY, so the LED can be neither unbound
  * nor switched off or on by hand until reboot, and it still follows the
  * stream.  (The LED here is a uinput keyboard's caps-lock LED, destroyed
@@ -91,11 +92,60 @@ out:
 	return tap_result();
 }
 
+#define PRELOCK_LED_NAME	"camgate-prelock-led"
+#define PRELOCK_LED_PID		"/tmp/camgate-prelock-led.pid"
+
+/* The LED prelock-led.c bound to camgate-<node> before the lock. */
+static int sealed_by_lock(void *arg __attribute__((unused)))
+{
+	struct ind_owner o = { 0 };
+	struct ind_led l = { .fd = -1 };
+	char now[64] = "";
+	FILE *f;
+	int pid = 0, i;
+
+	if (ind_led_find(PRELOCK_LED_NAME, l.dir, sizeof(l.dir)))
+		return tap_skip("no LED %s: prelock-led did not run",
+				PRELOCK_LED_NAME);
+	/* Sealed by the lock's write itself: no waiting. */
+	CHECK(write_refused(&l, "trigger", "none"), "unbinding (none)");
+	CHECK(write_refused(&l, "trigger", "camgate"), "another trigger");
+	CHECK(write_refused(&l, "brightness", "0"), "brightness 0");
+	CHECK(write_refused(&l, "brightness", "1"), "brightness 1");
+	ind_led_trigger(&l, now, sizeof(now));
+	CHECK(!strcmp(now, trig_node), "trigger is [%s], want [%s]", now,
+	      trig_node);
+	CHECK(brightness(&l) == 0, "brightness %d while not streaming",
+	      brightness(&l));
+	if (CHECK(ind_owner_start(&o) == 0, "owner helper")) {
+		CHECK(ind_owner_do(&o, 'n') == 0, "STREAMON");
+		for (i = 0; i < 250 && brightness(&l) <= 0; i++)
+			tap_sleep_ms(20);
+		CHECK(brightness(&l) > 0, "not lit at STREAMON");
+		CHECK(write_refused(&l, "brightness", "0"),
+		      "brightness 0 while streaming");
+		CHECK(brightness(&l) > 0, "dark while streaming");
+		CHECK(ind_owner_do(&o, 'f') == 0, "STREAMOFF");
+		for (i = 0; i < 250 && brightness(&l) != 0; i++)
+			tap_sleep_ms(20);
+		CHECK(brightness(&l) == 0, "still lit after STREAMOFF");
+		ind_owner_stop(&o);
+	}
+	f = fopen(PRELOCK_LED_PID, "r");
+	if (f && fscanf(f, "%d", &pid) == 1 && pid > 1)
+		kill(pid, SIGKILL);
+	if (f)
+		fclose(f);
+	return tap_result();
+}
+
 int main(void)
 {
 	cg_env_load();
 	snprintf(trig_node, sizeof(trig_node), "camgate-%s", ind_node());
-	tap_plan(2, 50);
+	tap_plan(3, 58);
+	tap_run(sealed_by_lock, NULL, 15,
+		"lock-led: an LED bound to camgate-<node> before the lock: sealed by it, EBUSY for root, follows the stream");
 	tap_run(sealed, NULL, 20,
 		"lock-led: an LED bound to camgate-<node> after the lock: trigger and brightness writes EBUSY, still follows the stream");
 	tap_run(sealed, "camgate", 20,
