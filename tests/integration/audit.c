@@ -113,7 +113,7 @@ static int misuse(void *arg)
 	} else {
 		pid = fork();
 		if (!pid) {
-			if (setresuid(cg.other, cg.other, cg.other))
+			if (seteuid(0) || setresuid(cg.other, cg.other, cg.other))
 				_exit(TAP_FAIL);
 			_exit(reqbufs(fd) == -EACCES ? TAP_PASS : TAP_FAIL);
 		}
