@@ -126,9 +126,19 @@ static int deny_events(void *arg __attribute__((unused)))
 		 "dev=%s op=ioctl cmd=0x%08lx reason=no-capability pid=%d uid=%u",
 		 ind_node(), (unsigned long)VIDIOC_REQBUFS, pid, cg.other);
 	CHECK(has(t, "deny", want), "no camgate:deny \"%s\"", want);
-	for (p = t; (p = strstr(p, " deny: ")); p++)
-		n++;
-	CHECK(n == 20, "%d camgate:deny events for 20 denials", n);
+	snprintf(want, sizeof(want), "reason=no-capability pid=");
+	for (p = t; (p = strstr(p, " deny: ")); p++) {
+		const char *eol = strchr(p, '\n');
+		char line[256], u[32];
+
+		snprintf(line, sizeof(line), "%.*s",
+			 (int)(eol ? eol - p : (long)strlen(p)), p);
+		snprintf(u, sizeof(u), " uid=%u", cg.other);
+		n += strstr(line, want) && strstr(line, u) &&
+		     strstr(line, "op=ioctl");
+	}
+	CHECK(n == 20, "%d camgate:deny events of uid %u for its 20 denials",
+	      n, cg.other);
 	if (tap.case_failed)
 		show(t);
 	return tap_result();
