@@ -71,9 +71,15 @@ static int __init camgate_init(void)
 	err = camgate_sock_init();
 	if (err)
 		goto err_holders;
-	err = camgate_led_init();
+	err = camgate_creds_init();
 	if (err)
 		goto err_sock;
+	err = camgate_dmabuf_init();
+	if (err)
+		goto err_creds;
+	err = camgate_led_init();
+	if (err)
+		goto err_dmabuf;
 	err = camgate_devices_init();
 	if (err)
 		goto err_led;
@@ -83,6 +89,10 @@ static int __init camgate_init(void)
 
 err_led:
 	camgate_led_exit();
+err_dmabuf:
+	camgate_dmabuf_exit();
+err_creds:
+	camgate_creds_exit();
 err_sock:
 	camgate_sock_exit();
 err_holders:
@@ -96,6 +106,8 @@ static void __exit camgate_exit(void)
 {
 	camgate_devices_exit();
 	camgate_led_exit();
+	camgate_dmabuf_exit();
+	camgate_creds_exit();
 	camgate_sock_exit();
 	camgate_holders_exit();
 	camgate_sysfs_exit();
