@@ -120,10 +120,11 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_deny_name);
  */
 const char *camgate_op_name(enum camgate_op op)
 {
-	if ((unsigned int)op >= ARRAY_SIZE(op_keys))
+	if ((unsigned int)op >= ARRAY_SIZE(op_keys) || !op_keys[op])
 		return "unknown";
 	return op_keys[op];
 }
+EXPORT_SYMBOL_IF_KUNIT(camgate_op_name);
 
 /**
  * camgate_count_denial() - Count and log a refused frame access.
