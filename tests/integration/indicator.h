@@ -297,6 +297,20 @@ static inline int ind_led_find(const char *devname, char *dir, size_t len)
 	return found;
 }
 
+/*
+ * Why this kernel cannot have the tests' LED (no uinput, or no LED class
+ * with triggers), or NULL when it can.  Debian's kernels have both; the
+ * test kernels get them from tests/vm/config/base.config.
+ */
+static inline const char *ind_led_missing(void)
+{
+	if (access("/dev/uinput", F_OK))
+		return "no /dev/uinput (CONFIG_INPUT_UINPUT)";
+	if (access("/sys/class/leds", F_OK))
+		return "no LED class (CONFIG_LEDS_CLASS)";
+	return NULL;
+}
+
 /* Make the keyboard named @name and find its LED; 0, -1 (diagnosed). */
 static inline int ind_led_make(struct ind_led *l, const char *name)
 {

@@ -50,6 +50,9 @@ static int sealed(void *arg)
 	long deadline;
 	int ok;
 
+	if (ind_led_missing())
+		return tap_skip("%s", ind_led_missing());
+
 	CHECK(cg_sysfs_read(CG_SYSFS_ROOT, "lock", v, sizeof(v)) == 0 &&
 	      !strcmp(v, "1"), "the configuration is not locked (%s)", v);
 	if (ind_led_make(&l, "camgate-lock-led"))
@@ -103,6 +106,9 @@ static int sealed_by_lock(void *arg __attribute__((unused)))
 	char now[64] = "";
 	FILE *f;
 	int pid = 0, i;
+
+	if (ind_led_missing())
+		return tap_skip("%s", ind_led_missing());
 
 	if (ind_led_find(PRELOCK_LED_NAME, l.dir, sizeof(l.dir)))
 		return tap_skip("no LED %s: prelock-led did not run",
