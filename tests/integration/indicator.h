@@ -427,6 +427,17 @@ static inline int ind_trace_write(const char *file, const char *val)
 	return 0;
 }
 
+/* Empty the trace buffer (an open with O_TRUNC, as "echo > trace"). */
+static inline void ind_trace_clear(void)
+{
+	int fd = open(IND_TRACEFS "/trace", O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0)
+		tap_diag("clear " IND_TRACEFS "/trace: %s", strerror(errno));
+	else
+		close(fd);
+}
+
 /* The trace buffer's text (static buffer); NULL on error. */
 static inline const char *ind_trace_read(void)
 {

@@ -18,7 +18,7 @@ static int set_events(const char *v)
 static void trace_reset(void)
 {
 	set_events("0");
-	ind_trace_write("trace", "");
+	ind_trace_clear();
 }
 
 /* Does the trace contain a camgate event @ev line containing @what? */
