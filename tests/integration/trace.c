@@ -76,12 +76,14 @@ static int stream_events(void *arg __attribute__((unused)))
 	struct ind_owner o = { 0 };
 	char want[128];
 	const char *t;
+	pid_t pid;
 
 	if (ind_tracefs())
 		return TAP_FAIL;
 	trace_reset();
 	if (set_events("1") || ind_owner_start(&o))
 		return TAP_FAIL;
+	pid = o.pid;
 	CHECK(ind_owner_do(&o, 'n') == 0, "owner's STREAMON");
 	tap_sleep_ms(200);
 	CHECK(ind_owner_do(&o, 'f') == 0, "owner's STREAMOFF");
@@ -91,10 +93,10 @@ static int stream_events(void *arg __attribute__((unused)))
 	if (!CHECK(t, "cannot read the trace"))
 		return tap_result();
 	snprintf(want, sizeof(want), "dev=%s streaming=1 pid=%d uid=%u",
-		 ind_node(), o.pid, cg.owner);
+		 ind_node(), pid, cg.owner);
 	CHECK(has(t, "stream", want), "no camgate:stream \"%s\"", want);
 	snprintf(want, sizeof(want), "dev=%s streaming=0 pid=%d uid=%u",
-		 ind_node(), o.pid, cg.owner);
+		 ind_node(), pid, cg.owner);
 	CHECK(has(t, "stream", want), "no camgate:stream \"%s\"", want);
 	if (tap.case_failed)
 		show(t);
