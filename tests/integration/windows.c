@@ -191,7 +191,8 @@ static int rmmod_during_open(void *arg __attribute__((unused)))
 /*
  * The owner sets up two buffers, renames itself cg-delay and maps buffer
  * 0: the driver's mmap (after camgate's check, before the kernel links
- * the mapping) is held open.  Then it reads the mapping.
+ * the mapping) is held open.  Then, once the revocation made inside that
+ * window is over, it reads the mapping.
  */
 static int map_slowly(void *arg)
 {
@@ -226,6 +227,9 @@ static int map_slowly(void *arg)
 		tap_diag("the mmap held in the window failed: %s", strerror(errno));
 		return TAP_FAIL;
 	}
+	/* Read once the revocation is over (it may end after our mmap). */
+	if (read(sock, &x, 1) != 1 || x != 'v')
+		return TAP_FAIL;
 	sig = cg_touch(map, &byte);
 	tap_diag("reading the mapping made in the window: %s",
 		 sig ? strsignal(sig) : "readable");
@@ -261,6 +265,8 @@ static int revoke_during_mmap(void *arg __attribute__((unused)))
 		      delay_hits());
 		CHECK(cg_sysfs_write(cg.sysfs, "revoke", "1") > 0,
 		      "revoke inside the window: %s", strerror(errno));
+		x = 'v';
+		CHECK(write(sv[0], &x, 1) == 1, "cannot tell the owner");
 	}
 	status = cg_wait(pid, 20000);
 	CHECK(status == TAP_PASS,
