@@ -600,7 +600,7 @@ void camgate_v4l2_quiet(struct camgate_dev *dev, unsigned long seq)
 	struct file *file;
 	u64 gen;
 
-	if (!test_bit(V4L2_FL_USES_V4L2_FH, &dev->vdev->flags))
+	if (!dev->vdev || !test_bit(V4L2_FL_USES_V4L2_FH, &dev->vdev->flags))
 		return;
 	rcu_read_lock();
 	gen = rcu_dereference(dev->owner)->gen;

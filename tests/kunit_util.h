@@ -77,6 +77,7 @@ static inline struct camgate_dev *test_dev(struct kunit *test, u32 uid,
 	dev->owner_gp = get_state_synchronize_rcu();
 	mutex_init(&dev->cfg_lock);
 	INIT_LIST_HEAD(&dev->files);
+	INIT_LIST_HEAD(&dev->cap_files);
 	INIT_LIST_HEAD(&dev->dmabufs);
 	strscpy(dev->name, "kunit", sizeof(dev->name));
 	camgate_notify_init_dev(dev);
