@@ -131,6 +131,29 @@ u64 camgate_cap_mint(const struct camgate_owner *owner,
 		     const struct cred *cred);
 bool camgate_may_access(const struct camgate_owner *owner, bool default_allow,
 			u64 cap_gen, const struct cred *cred);
+
+/**
+ * camgate_may_access_uid() - The owner's common case of camgate_may_access().
+ * @owner: the device's owner credential now.
+ * @cap_gen: the file's capability generation, 0 if it holds none.
+ * @cred: the calling task's credential, now.
+ *
+ * Inline, for the owner's hot path: an owner uid is set, the capability is
+ * of the owner's current generation, and @cred's effective uid is the owner
+ * uid (owner->gen is never 0, so a file without a capability, @cap_gen 0,
+ * never passes).  Whenever it is true, camgate_may_access() is true; when it is false
+ * nothing is decided (an owner gid, the default policy): ask
+ * camgate_may_access().
+ *
+ * Return: true to allow; false to ask camgate_may_access().
+ */
+static __always_inline bool
+camgate_may_access_uid(const struct camgate_owner *owner, u64 cap_gen,
+		       const struct cred *cred)
+{
+	return cap_gen == owner->gen && uid_valid(owner->uid) &&
+	       uid_eq(cred->euid, owner->uid);
+}
 bool camgate_ioctl_is_query(unsigned int cmd);
 bool camgate_ctrl_is_public(u32 flags);
 
@@ -138,6 +161,19 @@ bool camgate_ctrl_is_public(u32 flags);
 bool camgate_caller_acts_for(const struct camgate_owner *owner);
 bool camgate_caller_may_access(const struct camgate_owner *owner,
 			       bool default_allow, u64 cap_gen);
+
+/**
+ * camgate_caller_plain_cred() - camgate_caller_plain(), given current_cred().
+ * @cred: the calling task's current_cred(), already read.
+ *
+ * Context: the calling task.
+ * Return: true for a plain caller.
+ */
+static __always_inline bool camgate_caller_plain_cred(const struct cred *cred)
+{
+	return likely(cred == rcu_access_pointer(current->real_cred) &&
+		      !(current->flags & PF_IO_WORKER));
+}
 
 /**
  * camgate_caller_plain() - Does the caller act with its own credential only?
@@ -152,9 +188,7 @@ bool camgate_caller_may_access(const struct camgate_owner *owner,
  */
 static __always_inline bool camgate_caller_plain(void)
 {
-	return likely(rcu_access_pointer(current->cred) ==
-		      rcu_access_pointer(current->real_cred) &&
-		      !(current->flags & PF_IO_WORKER));
+	return camgate_caller_plain_cred(current_cred());
 }
 
 /* ctrl.c: control values for tasks without a capability. */
@@ -190,6 +224,7 @@ void camgate_v4l2_quiet(struct camgate_dev *dev, unsigned long seq);
 void camgate_v4l2_wait_mappers(struct camgate_dev *dev, unsigned long seq);
 
 /* dmabuf.c: exported dma-bufs bound to their device. */
+extern const struct file_operations *camgate_dma_buf_fops;	/* READ_ONCE */
 struct camgate_dmabuf;
 struct dma_buf;
 struct camgate_dmabuf *camgate_dmabuf_alloc(void);

@@ -12,13 +12,15 @@
  *
  * Hot path (owner_gate()): one lookup by struct file * among the files
  * that hold a capability (camgate_holders, which others' opens cannot
- * grow) and one read of the owner credential, in one RCU read section; no
- * allocation, no lock, no SRCU.  Every other call takes the slow path.
+ * grow) and one read of the owner credential, in one RCU-sched read
+ * section, inline; no allocation, no lock, no SRCU.  Every other call takes
+ * the slow path.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/file.h>
 #include <linux/hashtable.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -28,6 +30,8 @@
 #include <linux/videodev2.h>
 #include <media/v4l2-dev.h>
 #include <media/v4l2-event.h>
+#include <media/v4l2-ioctl.h>
+#include <media/videobuf2-v4l2.h>
 
 #include "camgate.h"
 #include "compat.h"
@@ -159,24 +163,60 @@ static struct camgate_dev *gate(struct file *file, enum camgate_op op,
  * release, which cannot run while the caller's call on it is in progress:
  * no SRCU read section is needed to keep the guard, the driver's table or
  * our text alive.
+ *
+ * The read section is RCU-sched (preemption off, inline), not
+ * rcu_read_lock(), which is two out-of-line calls on Debian's PREEMPT_RCU
+ * kernels.  Since the RCU flavours were consolidated (4.20), every grace
+ * period the writers wait for (kfree_rcu() of a file's state, the owner
+ * slot's owner_gp, synchronize_rcu()) also waits for preemption-disabled
+ * regions, so this section protects the same objects.
+ *
+ * owner_gate() decides the owner-uid case inline and calls nothing, so that
+ * the wrappers' fast path saves no registers and tail-calls the driver;
+ * owner_gate_any() decides every case (an owner gid) and starts the slow
+ * paths.
  */
 static __always_inline struct camgate_dev *owner_gate(struct file *file)
 {
+	const struct cred *cred = current_cred();
 	struct camgate_dev *dev = NULL;
 	struct camgate_file *cf;
 
-	rcu_read_lock();
+	rcu_read_lock_sched();
 	cf = holder_find(file);
-	if (cf && camgate_may_access(rcu_dereference(cf->dev->owner),
-				     READ_ONCE(camgate_default_allow),
-				     cf->cap_gen, current_cred()) &&
-	    camgate_caller_plain())
+	if (cf &&
+	    camgate_may_access_uid(rcu_dereference_sched(cf->dev->owner),
+				   cf->cap_gen, cred) &&
+	    camgate_caller_plain_cred(cred))
 		dev = cf->dev;
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
+	return dev;
+}
+
+static struct camgate_dev *owner_gate_any(struct file *file)
+{
+	const struct cred *cred = current_cred();
+	struct camgate_dev *dev = NULL;
+	struct camgate_file *cf;
+
+	rcu_read_lock_sched();
+	cf = holder_find(file);
+	if (cf &&
+	    camgate_may_access(rcu_dereference_sched(cf->dev->owner),
+			       READ_ONCE(camgate_default_allow), cf->cap_gen,
+			       cred) &&
+	    camgate_caller_plain_cred(cred))
+		dev = cf->dev;
+	rcu_read_unlock_sched();
 	return dev;
 }
 
 /*
+ * The fast paths call the driver's entry through INDIRECT_CALL_1(): on a
+ * kernel built with retpolines, the usual vb2/v4l2 helpers (nearly every
+ * driver's read, poll and ioctl) are then a compare and a direct jump, not
+ * an indirect one through the thunk.
+ *
  * The slow paths (denials, files opened before camgate loaded, EXPBUF) are
  * kept out of line, so that the owner's path stays a few instructions and
  * a tail call.
@@ -213,10 +253,14 @@ static long pass_err(const struct v4l2_file_operations *ops)
 static noinline ssize_t read_slow(struct file *file, char __user *buf,
 				  size_t len, loff_t *pos)
 {
-	int idx = srcu_read_lock(&camgate_srcu);
+	struct camgate_dev *dev = owner_gate_any(file);
 	const struct v4l2_file_operations *ops;
 	ssize_t ret;
+	int idx;
 
+	if (dev)
+		return dev->orig->read(file, buf, len, pos);
+	idx = srcu_read_lock(&camgate_srcu);
 	ops = pass(gate(file, CAMGATE_OP_READ, 0, false), idx);
 	if (IS_ERR_OR_NULL(ops))
 		return pass_err(ops);
@@ -231,7 +275,8 @@ static ssize_t cg_read(struct file *file, char __user *buf, size_t len,
 	struct camgate_dev *dev = owner_gate(file);
 
 	if (likely(dev))
-		return dev->orig->read(file, buf, len, pos);
+		return INDIRECT_CALL_1(dev->orig->read, vb2_fop_read, file,
+				       buf, len, pos);
 	return read_slow(file, buf, len, pos);
 }
 
@@ -257,10 +302,14 @@ static ssize_t cg_write(struct file *file, const char __user *buf, size_t len,
 static noinline __poll_t poll_slow(struct file *file,
 				   struct poll_table_struct *wait)
 {
-	int idx = srcu_read_lock(&camgate_srcu);
+	struct camgate_dev *dev = owner_gate_any(file);
 	const struct v4l2_file_operations *ops;
 	__poll_t ret;
+	int idx;
 
+	if (dev)
+		return dev->orig->poll(file, wait);
+	idx = srcu_read_lock(&camgate_srcu);
 	ops = pass(gate(file, CAMGATE_OP_POLL, 0, false), idx);
 	if (IS_ERR_OR_NULL(ops))
 		return EPOLLERR;
@@ -274,19 +323,24 @@ static __poll_t cg_poll(struct file *file, struct poll_table_struct *wait)
 	struct camgate_dev *dev = owner_gate(file);
 
 	if (likely(dev))
-		return dev->orig->poll(file, wait);
+		return INDIRECT_CALL_1(dev->orig->poll, vb2_fop_poll, file,
+				       wait);
 	return poll_slow(file, wait);
 }
 
 static noinline long ioctl_slow(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
-	int idx = srcu_read_lock(&camgate_srcu);
 	const struct v4l2_file_operations *ops;
 	struct camgate_dev *dev;
 	u64 cap_gen;
 	long ret;
+	int idx;
 
+	dev = owner_gate_any(file);
+	if (dev && cmd != VIDIOC_EXPBUF)
+		return dev->orig->unlocked_ioctl(file, cmd, arg);
+	idx = srcu_read_lock(&camgate_srcu);
 	dev = gate_cap(file, CAMGATE_OP_IOCTL, cmd,
 		       camgate_ioctl_is_query(cmd), &cap_gen);
 	/* These two need the guard, and do not block for long. */
@@ -313,7 +367,8 @@ static long cg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct camgate_dev *dev = owner_gate(file);
 
 	if (likely(dev) && likely(cmd != VIDIOC_EXPBUF))
-		return dev->orig->unlocked_ioctl(file, cmd, arg);
+		return INDIRECT_CALL_1(dev->orig->unlocked_ioctl,
+				       video_ioctl2, file, cmd, arg);
 	return ioctl_slow(file, cmd, arg);
 }
 
