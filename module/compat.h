@@ -132,4 +132,26 @@ static inline void camgate_override_return(struct pt_regs *regs, long ret)
 #error "camgate: no return override for this architecture"
 #endif
 
+/*
+ * Where the kernel's ftrace passes argument registers and honours a changed
+ * instruction pointer without saving full registers (x86_64's
+ * DYNAMIC_FTRACE_WITH_ARGS: ftrace_caller copies regs->ip back), the
+ * file-receive hooks are an ftrace_ops of ours: a direct call from the
+ * trampoline, with none of the kprobe-on-ftrace work.  Elsewhere (arm64)
+ * they are kprobes.  The registers behind a struct ftrace_regs: 6.12 has
+ * arch_ftrace_regs(), 6.1 the member.
+ */
+#if defined(CONFIG_X86_64) && defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS)
+#include <linux/ftrace.h>
+#define CAMGATE_RECEIVE_FTRACE 1
+static __always_inline struct pt_regs *camgate_fregs(struct ftrace_regs *fregs)
+{
+#ifdef arch_ftrace_regs
+	return &arch_ftrace_regs(fregs)->regs;
+#else
+	return &fregs->regs;
+#endif
+}
+#endif
+
 #endif /* _CAMGATE_COMPAT_H */

@@ -44,7 +44,7 @@ struct camgate_dmabuf {
 
 static DEFINE_SPINLOCK(camgate_dmabufs_lock);	/* every dev->dmabufs */
 /* The dma-buf core's file operations, learnt at the first export. */
-static const struct file_operations *dma_buf_fops;
+const struct file_operations *camgate_dma_buf_fops;
 
 static void cg_dmabuf_release(struct dma_buf *dmabuf);
 
@@ -138,7 +138,7 @@ static void cg_dmabuf_release(struct dma_buf *dmabuf)
 bool camgate_dmabuf_binding(struct file *file, struct camgate_dev **dev,
 			    u64 *gen)
 {
-	const struct file_operations *fops = READ_ONCE(dma_buf_fops);
+	const struct file_operations *fops = READ_ONCE(camgate_dma_buf_fops);
 	struct camgate_dmabuf *b;
 
 	if (!fops || file->f_op != fops)
@@ -209,7 +209,7 @@ int camgate_dmabuf_bind(struct camgate_dmabuf *b, struct dma_buf *dmabuf,
 	b->dev = dev;
 	b->gen = cap_gen;
 	kobject_get(&dev->kobj);
-	WRITE_ONCE(dma_buf_fops, dmabuf->file->f_op);
+	WRITE_ONCE(camgate_dma_buf_fops, dmabuf->file->f_op);
 	spin_lock(&camgate_dmabufs_lock);
 	list_add_tail(&b->dev_node, &dev->dmabufs);
 	spin_unlock(&camgate_dmabufs_lock);
