@@ -153,25 +153,28 @@ NOKPROBE_SYMBOL(decide);
 
 #ifdef CAMGATE_RECEIVE_FTRACE
 /*
- * ftrace callbacks (FTRACE_OPS_FL_RECURSION: the recursion guard is ours,
- * so the trampoline calls us directly).  The guard also disables
- * preemption, as decide() expects.  A callback that finds itself recursing
- * cannot decide, and refuses.
+ * ftrace callbacks.  Without FTRACE_OPS_FL_RECURSION the recursion guard is
+ * ours, so the trampoline calls us directly, not through ftrace's assist
+ * function.  The guard also disables preemption, as decide() expects.  A
+ * callback that finds itself recursing cannot decide, and refuses.
  */
 static void file_receive_ftrace(unsigned long ip, unsigned long parent_ip,
 				struct ftrace_ops *op,
 				struct ftrace_regs *fregs)
 {
 	struct pt_regs *regs = camgate_fregs(fregs);
-	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	/* int security_file_receive(struct file *file), in the receiver. */
+	struct file *file = (struct file *)regs_get_kernel_argument(regs, 0);
+	int bit;
 
+	if (likely(!maybe_guarded(file)))	/* calls nothing */
+		return;
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (unlikely(bit < 0)) {
 		camgate_override_return(regs, -EACCES);
 		return;
 	}
-	/* int security_file_receive(struct file *file), in the receiver. */
-	decide(regs, (struct file *)regs_get_kernel_argument(regs, 0),
-	       current_cred(), CAMGATE_OP_RECEIVE);
+	decide(regs, file, current_cred(), CAMGATE_OP_RECEIVE);
 	ftrace_test_recursion_unlock(bit);
 }
 
@@ -180,20 +183,23 @@ static void binder_transfer_ftrace(unsigned long ip, unsigned long parent_ip,
 				   struct ftrace_regs *fregs)
 {
 	struct pt_regs *regs = camgate_fregs(fregs);
-	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
-
-	if (unlikely(bit < 0)) {
-		camgate_override_return(regs, -EACCES);
-		return;
-	}
 	/*
 	 * int security_binder_transfer_file(const struct cred *from,
 	 *				     const struct cred *to,
 	 *				     struct file *file), in the sender;
 	 * @to is the credential the receiving process opened binder with.
 	 */
-	decide(regs, (struct file *)regs_get_kernel_argument(regs, 2),
-	       (const struct cred *)regs_get_kernel_argument(regs, 1),
+	struct file *file = (struct file *)regs_get_kernel_argument(regs, 2);
+	int bit;
+
+	if (likely(!maybe_guarded(file)))
+		return;
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (unlikely(bit < 0)) {
+		camgate_override_return(regs, -EACCES);
+		return;
+	}
+	decide(regs, file, (const struct cred *)regs_get_kernel_argument(regs, 1),
 	       CAMGATE_OP_BINDER);
 	ftrace_test_recursion_unlock(bit);
 }
@@ -206,10 +212,10 @@ struct camgate_hook {
 static struct camgate_hook hooks[] = {
 	{ "security_file_receive",
 	  { .func = file_receive_ftrace,
-	    .flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION } },
+	    .flags = FTRACE_OPS_FL_IPMODIFY } },
 	{ "security_binder_transfer_file",
 	  { .func = binder_transfer_ftrace,
-	    .flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION } },
+	    .flags = FTRACE_OPS_FL_IPMODIFY } },
 };
 
 static void hooks_remove(unsigned int n)

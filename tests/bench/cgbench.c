@@ -11,6 +11,13 @@
  *   cgbench hot DEV TRACEDIR  (root) open 64 files, then the hot path of
  *                             single, inside a tracing window of TRACEDIR
  *   cgbench slab DEV N        (root) slab objects gained over N opens
+ *   cgbench attacked DEV N UID OTHER
+ *                             (root) qbuf_dqbuf_ns_<N>attackers: the
+ *                             owner UID's QBUF+DQBUF cycle while N
+ *                             processes of uid OTHER call QUERYBUF and
+ *                             DQBUF on their own files of DEV, nonstop
+ *                             (refused with camgate; on a stock kernel
+ *                             QUERYBUF succeeds and DQBUF fails EBUSY)
  *   cgbench foreign DEV N UID (root) querybuf_ns_<N>foreign: QUERYBUF by
  *                             UID (the owner) on a file it opened first,
  *                             then N files of DEV opened by root: what
@@ -27,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,6 +45,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/videodev2.h>
@@ -296,7 +305,7 @@ static unsigned int buffers_done(struct stream *s)
  * then time one DQBUF + QBUF of each filled buffer, back to back: the
  * owner's per-frame ioctl cost, without the wait for the frame.
  */
-static void bench_cycle(int fd, const struct mode *m)
+static void bench_cycle(const char *metric, int fd, const struct mode *m)
 {
 	double period = 1e9 * m->fps_den / m->fps_num, t0, v[BATCHES];
 	struct stream s;
@@ -319,7 +328,7 @@ static void bench_cycle(int fd, const struct mode *m)
 		v[k++] = (now_ns() - t0) / done;
 	}
 	stream_on(&s, false);
-	report("qbuf_dqbuf_ns", v, k);
+	report(metric, v, k);
 	stream_free(&s);
 }
 
@@ -469,7 +478,7 @@ static void cmd_single(const char *dev)
 	printf("cgbench: # %s: YUYV %ux%u, %u bytes a frame, %u/%u fps\n",
 	       dev, m.pix.width, m.pix.height, m.pix.sizeimage, m.fps_num,
 	       m.fps_den);
-	bench_cycle(fd, &m);
+	bench_cycle("qbuf_dqbuf_ns", fd, &m);
 	stream_alloc(&s, fd, 4, false);
 	bench_query("querybuf_ns", &fd, 1);
 	stream_free(&s);
@@ -556,7 +565,7 @@ static void cmd_hot(const char *dev, const char *tracedir)
 		fds[i] = open_dev(dev, O_RDWR);
 	printf("cgbench: # opened 64 files\n");
 	setup(fds[0], &m);
-	bench_cycle(fds[0], &m);
+	bench_cycle("qbuf_dqbuf_ns", fds[0], &m);
 	stream_alloc(&s, fds[0], 4, false);
 	bench_query("querybuf_ns", fds, 64);
 	stream_free(&s);
@@ -654,6 +663,65 @@ static void cmd_foreign(const char *dev, int n, uid_t owner)
 	close(fd);
 }
 
+#define MAX_ATTACKERS	16
+
+/* An attacker: QUERYBUF and DQBUF of buffer 0, until killed. */
+static void attack(const char *dev, uid_t other)
+{
+	struct v4l2_buffer b;
+	int fd;
+
+	if (setresgid(other, other, other) || setresuid(other, other, other))
+		_exit(1);
+	fd = open(dev, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		_exit(1);
+	for (;;) {
+		memset(&b, 0, sizeof(b));
+		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		b.memory = V4L2_MEMORY_MMAP;
+		ioctl(fd, VIDIOC_QUERYBUF, &b);
+		ioctl(fd, VIDIOC_DQBUF, &b);
+	}
+}
+
+static void cmd_attacked(const char *dev, int n, uid_t owner, uid_t other)
+{
+	pid_t pids[MAX_ATTACKERS];
+	char metric[64];
+	struct mode m;
+	int fd, i;
+
+	if (n > MAX_ATTACKERS)
+		die("at most %d attackers", MAX_ATTACKERS);
+	if (setresgid(-1, owner, -1) || setresuid(-1, owner, -1))
+		die("euid %u: %s", owner, strerror(errno));
+	fd = open_dev(dev, O_RDWR);
+	setup(fd, &m);
+	if (setresuid(-1, 0, -1) || setresgid(-1, 0, -1))
+		die("euid 0: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork: %s", strerror(errno));
+		if (!pids[i]) {
+			close(fd);
+			attack(dev, other);
+		}
+	}
+	if (setresgid(-1, owner, -1) || setresuid(-1, owner, -1))
+		die("euid %u: %s", owner, strerror(errno));
+	printf("cgbench: # %d processes of uid %u call QUERYBUF and DQBUF on %s\n",
+	       n, other, dev);
+	snprintf(metric, sizeof(metric), "qbuf_dqbuf_ns_%dattackers", n);
+	bench_cycle(metric, fd, &m);
+	for (i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	for (i = 0; i < n; i++)
+		waitpid(pids[i], NULL, 0);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -667,9 +735,11 @@ int main(int argc, char **argv)
 		cmd_hot(argv[2], argv[3]);
 	else if (argc == 4 && !strcmp(argv[1], "slab"))
 		cmd_slab(argv[2], parse_n(argv[3]));
+	else if (argc == 6 && !strcmp(argv[1], "attacked") && atoi(argv[3]) > 0)
+		cmd_attacked(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	else if (argc == 5 && !strcmp(argv[1], "foreign") && atoi(argv[3]) > 0)
 		cmd_foreign(argv[2], atoi(argv[3]), atoi(argv[4]));
 	else
-		die("usage: cgbench single DEV | files DEV N | devs DEV... | hot DEV TRACEDIR | slab DEV N | foreign DEV N UID");
+		die("usage: cgbench single DEV | files DEV N | devs DEV... | hot DEV TRACEDIR | slab DEV N | attacked DEV N UID OTHER | foreign DEV N UID");
 	return 0;
 }
