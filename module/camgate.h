@@ -42,6 +42,17 @@ struct camgate_owner {
 	u64 gen;		/* capability generation, never 0 */
 };
 
+/*
+ * The address space a file or dma-buf was last mmap()ed into, recorded
+ * before the check, so that a revocation can wait for an mmap that passed
+ * the old check to link its mapping before it unmaps (device.c).  Under
+ * the lock of the list the record's owner is on.
+ */
+struct camgate_mapper {
+	struct mm_struct *mm;	/* grabbed (mmgrab()), or NULL */
+	unsigned long seq;	/* last revocation round that waited for it */
+};
+
 struct camgate_dev {
 	struct kobject kobj;		/* sysfs directory; release frees us */
 	struct hlist_node node;		/* camgate_devs; camgate_devs_lock, RCU */
@@ -86,8 +97,7 @@ struct camgate_file {
 	char comm[TASK_COMM_LEN];
 	unsigned long zap_seq;		/* last revocation round; files lock */
 	unsigned long quiet_seq;	/* ditto, events unsubscribed */
-	unsigned long mm_seq;		/* ditto, mapper waited for */
-	struct mm_struct *mapper;	/* last mmap's address space (grabbed) */
+	struct camgate_mapper mapper;	/* last mmap's; files lock */
 	struct rcu_head rcu;
 };
 
@@ -196,6 +206,12 @@ long camgate_ctrl_get(struct camgate_dev *dev, struct file *file,
 		      unsigned long arg);
 
 /* device.c: discovery and the guarded-device registry. */
+struct mm_struct *camgate_mapper_set(struct camgate_mapper *m);
+void camgate_mapper_noted(struct mm_struct *old);
+void camgate_mapper_pick(struct camgate_mapper *m, unsigned long seq,
+			 struct mm_struct **mm);
+bool camgate_mapper_wait(struct mm_struct *mm);
+void camgate_mapper_release(struct camgate_mapper *m);
 int camgate_devices_init(void);
 void camgate_devices_exit(void);
 struct camgate_dev *camgate_dev_find(const struct video_device *vdev);

@@ -20,7 +20,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hashtable.h>
+#include <linux/mmap_lock.h>
 #include <linux/poll.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -181,6 +183,100 @@ static void queue_stop(struct video_device *vdev)
 		  poll_to_key(EPOLLHUP | EPOLLERR | POLLFREE));
 	if (lock)
 		mutex_unlock(lock);
+}
+
+/**
+ * camgate_mapper_set() - Record that the caller is mmap()ing into its mm.
+ * @m: the file's or dma-buf's record.
+ *
+ * Called before the check, so that either the check sees a revocation's
+ * new generation or the revocation sees the record and waits for the
+ * mapping to be linked (camgate_mapper_pick()).  Pass the result to
+ * camgate_mapper_noted() once the lock is dropped.
+ *
+ * Context: under the lock of the list @m is on.
+ * Return: the address space recorded before, to drop, or NULL.
+ */
+struct mm_struct *camgate_mapper_set(struct camgate_mapper *m)
+{
+	struct mm_struct *old = NULL, *mm = current->mm;
+
+	if (m->mm != mm) {
+		old = m->mm;
+		mmgrab(mm);
+		m->mm = mm;
+	}
+	return old;
+}
+
+/**
+ * camgate_mapper_noted() - Finish camgate_mapper_set(), outside the lock.
+ * @old: what camgate_mapper_set() returned.
+ *
+ * Orders the record before the caller's check of the generation.
+ */
+void camgate_mapper_noted(struct mm_struct *old)
+{
+	if (old)
+		mmdrop(old);
+	smp_mb();	/* the record, then the generation: pairs with pick */
+}
+
+/**
+ * camgate_mapper_pick() - Choose this round's next address space to wait for.
+ * @m: a record on the list being walked.
+ * @seq: the revocation's round.
+ * @mm: the address space chosen so far in this walk (NULL: none), grabbed.
+ *
+ * A walk over a device's records, under their list's lock, picks the
+ * first address space not yet waited for in round @seq and marks every
+ * record of that address space; camgate_mapper_wait() then waits for it.
+ * Repeat the walk until it picks nothing.
+ *
+ * Context: under the lock of the list @m is on; the caller has issued
+ * smp_mb() after bumping the generation.
+ */
+void camgate_mapper_pick(struct camgate_mapper *m, unsigned long seq,
+			 struct mm_struct **mm)
+{
+	if (!m->mm || m->seq == seq)
+		return;
+	if (!*mm) {
+		*mm = m->mm;
+		mmgrab(*mm);
+	}
+	if (m->mm == *mm)
+		m->seq = seq;
+}
+
+/**
+ * camgate_mapper_wait() - Wait for an mmap into @mm to link its mapping.
+ * @mm: what a walk of camgate_mapper_pick() chose, or NULL.
+ *
+ * The kernel links a new mapping after ->mmap returns, under the mmap
+ * lock it held for the call: taking that lock once waits for it.
+ *
+ * Context: process context, outside the list's lock; sleeps.
+ * Return: false when @mm was NULL (the round is done), true otherwise.
+ */
+bool camgate_mapper_wait(struct mm_struct *mm)
+{
+	if (!mm)
+		return false;
+	mmap_write_lock(mm);
+	mmap_write_unlock(mm);
+	mmdrop(mm);
+	return true;
+}
+
+/**
+ * camgate_mapper_release() - Drop a record whose owner is being freed.
+ * @m: the record, off every list.
+ */
+void camgate_mapper_release(struct camgate_mapper *m)
+{
+	if (m->mm)
+		mmdrop(m->mm);
 }
 
 /*

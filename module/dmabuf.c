@@ -38,8 +38,7 @@ struct camgate_dmabuf {
 	u64 gen;				/* capability it was made with */
 	struct list_head dev_node;		/* dev->dmabufs; dmabufs lock */
 	unsigned long zap_seq;			/* dmabufs lock */
-	unsigned long mm_seq;			/* dmabufs lock */
-	struct mm_struct *mapper;		/* last mmap's (grabbed); ditto */
+	struct camgate_mapper mapper;		/* last mmap's; dmabufs lock */
 };
 
 static DEFINE_SPINLOCK(camgate_dmabufs_lock);	/* every dev->dmabufs */
@@ -78,20 +77,14 @@ static bool binding_allows(struct camgate_dmabuf *b, enum camgate_op op)
 static int cg_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct camgate_dmabuf *b = to_binding(dmabuf);
-	struct mm_struct *old = NULL;
+	struct mm_struct *old;
 	int ret;
 
 	/* Recorded before the check, as for the node (v4l2.c note_mapper()). */
 	spin_lock(&camgate_dmabufs_lock);
-	if (b->mapper != current->mm) {
-		old = b->mapper;
-		mmgrab(current->mm);
-		b->mapper = current->mm;
-	}
+	old = camgate_mapper_set(&b->mapper);
 	spin_unlock(&camgate_dmabufs_lock);
-	if (old)
-		mmdrop(old);
-	smp_mb();	/* the record, then the generation */
+	camgate_mapper_noted(old);
 	if (!binding_allows(b, CAMGATE_OP_DMABUF_MMAP))
 		return -EACCES;
 	ret = b->orig->mmap(dmabuf, vma);
@@ -120,8 +113,7 @@ static void cg_dmabuf_release(struct dma_buf *dmabuf)
 	dmabuf->ops = b->orig;
 	b->orig->release(dmabuf);
 	kobject_put(&b->dev->kobj);
-	if (b->mapper)
-		mmdrop(b->mapper);
+	camgate_mapper_release(&b->mapper);
 	kfree(b);
 	module_put(THIS_MODULE);
 }
@@ -380,26 +372,13 @@ void camgate_dmabuf_zap(struct camgate_dev *dev, unsigned long seq)
 	 * mappings are linked once their address space's mmap lock is free.
 	 */
 	smp_mb();	/* the generation, then the records */
-	for (;;) {
+	do {
 		mm = NULL;
 		spin_lock(&camgate_dmabufs_lock);
-		list_for_each_entry(b, &dev->dmabufs, dev_node) {
-			if (!b->mapper || b->mm_seq == seq)
-				continue;
-			if (!mm) {
-				mm = b->mapper;
-				mmgrab(mm);
-			}
-			if (b->mapper == mm)
-				b->mm_seq = seq;
-		}
+		list_for_each_entry(b, &dev->dmabufs, dev_node)
+			camgate_mapper_pick(&b->mapper, seq, &mm);
 		spin_unlock(&camgate_dmabufs_lock);
-		if (!mm)
-			break;
-		mmap_write_lock(mm);
-		mmap_write_unlock(mm);
-		mmdrop(mm);
-	}
+	} while (camgate_mapper_wait(mm));
 
 	for (;;) {
 		file = NULL;

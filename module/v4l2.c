@@ -423,20 +423,15 @@ static unsigned long cg_get_unmapped_area(struct file *file,
  */
 static void note_mapper(struct file *file)
 {
-	struct mm_struct *old = NULL, *mm = current->mm;
+	struct mm_struct *old = NULL;
 	struct camgate_file *cf;
 
 	spin_lock(&camgate_files_lock);
 	cf = file_find(file);
-	if (cf && cf->mapper != mm) {
-		old = cf->mapper;
-		mmgrab(mm);
-		cf->mapper = mm;
-	}
+	if (cf)
+		old = camgate_mapper_set(&cf->mapper);
 	spin_unlock(&camgate_files_lock);
-	if (old)
-		mmdrop(old);
-	smp_mb();	/* the record, then the generation: pairs with the wait */
+	camgate_mapper_noted(old);
 }
 
 static int cg_mmap(struct file *file, struct vm_area_struct *vma)
@@ -568,8 +563,7 @@ static int cg_release(struct file *file)
 	if (dev->orig->release)
 		ret = dev->orig->release(file);
 	if (cf) {
-		if (cf->mapper)
-			mmdrop(cf->mapper);
+		camgate_mapper_release(&cf->mapper);
 		kfree_rcu(cf, rcu);
 		camgate_dev_put(dev);
 		module_put(THIS_MODULE);
@@ -699,26 +693,13 @@ void camgate_v4l2_wait_mappers(struct camgate_dev *dev, unsigned long seq)
 	struct mm_struct *mm;
 
 	smp_mb();	/* the generation, then the records: see note_mapper() */
-	for (;;) {
+	do {
 		mm = NULL;
 		spin_lock(&camgate_files_lock);
-		list_for_each_entry(cf, &dev->files, dev_node) {
-			if (!cf->mapper || cf->mm_seq == seq)
-				continue;
-			if (!mm) {
-				mm = cf->mapper;
-				mmgrab(mm);
-			}
-			if (cf->mapper == mm)
-				cf->mm_seq = seq;
-		}
+		list_for_each_entry(cf, &dev->files, dev_node)
+			camgate_mapper_pick(&cf->mapper, seq, &mm);
 		spin_unlock(&camgate_files_lock);
-		if (!mm)
-			return;
-		mmap_write_lock(mm);
-		mmap_write_unlock(mm);
-		mmdrop(mm);
-	}
+	} while (camgate_mapper_wait(mm));
 }
 
 /**
