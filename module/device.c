@@ -285,16 +285,30 @@ void camgate_mapper_release(struct camgate_mapper *m)
  * captured into their buffers) and unmap their buffers.  New calls are
  * already refused by the bump.
  */
+/*
+ * What each adapter does about a revocation, in this order: the video
+ * node's event subscriptions, then its mmaps in flight, then its mappings,
+ * then the dma-bufs exported from it.  Each hook walks its own list once
+ * per round @seq (a number new for the device), sleeps as it needs, and
+ * must not fail: taking rights away cannot depend on memory.
+ */
+static void (*const revoke_hooks[])(struct camgate_dev *dev,
+				    unsigned long seq) = {
+	camgate_v4l2_quiet,
+	camgate_v4l2_wait_mappers,
+	camgate_v4l2_zap,
+	camgate_dmabuf_zap,
+};
+
 static void revoke_effects(struct camgate_dev *dev)
 {
 	unsigned long seq = ++dev->zap_seq;
+	unsigned int i;
 
 	lockdep_assert_held(&dev->cfg_lock);
 	queue_stop(dev->vdev);
-	camgate_v4l2_quiet(dev, seq);
-	camgate_v4l2_wait_mappers(dev, seq);
-	camgate_v4l2_zap(dev, seq);
-	camgate_dmabuf_zap(dev, seq);
+	for (i = 0; i < ARRAY_SIZE(revoke_hooks); i++)
+		revoke_hooks[i](dev, seq);
 }
 
 /*
