@@ -15,7 +15,7 @@
  *                             (root) qbuf_dqbuf_ns_<N>attackers: the
  *                             owner UID's QBUF+DQBUF cycle while N
  *                             processes of uid OTHER call QUERYBUF and
- *                             DQBUF on their own files of DEV, nonstop
+ *                             DQBUF on their own files of DEV, in bursts
  *                             (refused with camgate; on a stock kernel
  *                             QUERYBUF succeeds and DQBUF fails EBUSY)
  *   cgbench foreign DEV N UID (root) querybuf_ns_<N>foreign: QUERYBUF by
@@ -665,11 +665,19 @@ static void cmd_foreign(const char *dev, int n, uid_t owner)
 
 #define MAX_ATTACKERS	16
 
-/* An attacker: QUERYBUF and DQBUF of buffer 0, until killed. */
+/*
+ * An attacker: bursts of ATTACK_BURST QUERYBUF+DQBUF pairs of buffer 0,
+ * a millisecond apart, until killed: tens of thousands of refused calls a
+ * second from the four, while leaving the CPU to the owner and the driver
+ * often enough that the single-CPU profile VM still captures frames.
+ */
+#define ATTACK_BURST	64
+
 static void attack(const char *dev, uid_t other)
 {
+	const struct timespec pause = { 0, 1000000 };
 	struct v4l2_buffer b;
-	int fd;
+	int fd, i;
 
 	if (setresgid(other, other, other) || setresuid(other, other, other))
 		_exit(1);
@@ -677,11 +685,14 @@ static void attack(const char *dev, uid_t other)
 	if (fd < 0)
 		_exit(1);
 	for (;;) {
-		memset(&b, 0, sizeof(b));
-		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		b.memory = V4L2_MEMORY_MMAP;
-		ioctl(fd, VIDIOC_QUERYBUF, &b);
-		ioctl(fd, VIDIOC_DQBUF, &b);
+		for (i = 0; i < ATTACK_BURST; i++) {
+			memset(&b, 0, sizeof(b));
+			b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+			b.memory = V4L2_MEMORY_MMAP;
+			ioctl(fd, VIDIOC_QUERYBUF, &b);
+			ioctl(fd, VIDIOC_DQBUF, &b);
+		}
+		nanosleep(&pause, NULL);
 	}
 }
 
