@@ -667,11 +667,11 @@ static void cmd_foreign(const char *dev, int n, uid_t owner)
 
 /*
  * An attacker: bursts of ATTACK_BURST QUERYBUF+DQBUF pairs of buffer 0,
- * a millisecond apart, until killed: tens of thousands of refused calls a
- * second from the four, while leaving the CPU to the owner and the driver
- * often enough that the single-CPU profile VM still captures frames.
+ * a millisecond apart, until killed: about 100,000 refused calls a second
+ * from the four, a quarter of the single CPU of the profile VM, which must
+ * still capture frames and run the owner.
  */
-#define ATTACK_BURST	64
+#define ATTACK_BURST	16
 
 static void attack(const char *dev, uid_t other)
 {
