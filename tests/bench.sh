@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: camgate's cost on the capture path and on fd passing.
 #
-#   KERNELS="stock-6.1 stock-6.12"   which kernels (default: both stock ones)
+#   KERNELS="stock-6.1 stock-6.12 stock-latest"   which kernels (default: these three)
 #   BENCH_ROUNDS=N                   rounds per mode (default 6)
 #   BENCH_ICOUNT=1                   the profile: qemu -icount shift=0 -smp 1, so that
 #                                    every "ns" is one guest instruction
@@ -20,7 +20,7 @@
 set -uo pipefail
 . "$(dirname "$0")/vm/lib.sh"
 
-kernels=${KERNELS:-stock-6.1 stock-6.12}
+kernels=${KERNELS:-stock-6.1 stock-6.12 stock-latest}
 rounds=${BENCH_ROUNDS:-6}
 icount=
 [ "${BENCH_ICOUNT:-0}" = 0 ] || icount=-icount
@@ -32,8 +32,8 @@ t0=$(date +%s)
 rc=0
 
 for k in $kernels; do
-	case "$k" in stock-6.1 | stock-6.12) ;;
-	*) die "KERNELS: unknown kernel '$k' (stock-6.1, stock-6.12)" ;;
+	case "$k" in stock-6.1 | stock-6.12 | stock-latest) ;;
+	*) die "KERNELS: unknown kernel '$k' (stock-6.1, stock-6.12, stock-latest)" ;;
 	esac
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive number"
