@@ -4,7 +4,7 @@
 #
 #   KERNELS="stock-6.1 stock-6.12 stock-latest"   which kernels (default: these three)
 #   BENCH_ROUNDS=N                   rounds per mode (default 6)
-#   BENCH_ICOUNT=1                   the profile: qemu -icount shift=0 -smp 1, so that
+#   BENCH_ICOUNT=1                   the profile: qemu -icount shift=0,sleep=off -smp 1, so that
 #                                    every "ns" is one guest instruction
 #                                    (deterministic; 1 round is enough)
 #
@@ -61,7 +61,7 @@ for k in $kernels; do
 	# no_timer_check: on a loaded host, TCG can be too slow for the
 	# kernel's IO-APIC timer check, which then panics at boot.
 	log "$k: booting the bench VM, $rounds rounds (console: $console)"
-	VM_QEMU_OPTS=${icount:+-icount shift=0 -smp 1} \
+	VM_QEMU_OPTS=${icount:+-icount shift=0,sleep=off -smp 1} \
 		"$vmdir/run-vm.sh" "bench-$k" "$KIMAGE" "$initrd" "$console" "camgatevm.rounds=$rounds" \
 		no_timer_check
 	awk -v kernel="$k" -v kver="$KVER" -v ko_text="${text%%|*}" -v ko_sections="${text#*|}" \
