@@ -156,40 +156,15 @@ NOKPROBE_SYMBOL(decide);
  * ftrace callbacks.  Without FTRACE_OPS_FL_RECURSION the recursion guard is
  * ours, so the trampoline calls us directly, not through ftrace's assist
  * function.  The guard also disables preemption, as decide() expects.  A
- * callback that finds itself recursing cannot decide, and refuses.
+ * callback that finds itself recursing cannot decide, and refuses.  Files
+ * that cannot be guarded leave before the guard: that test calls nothing.
  */
-static void file_receive_ftrace(unsigned long ip, unsigned long parent_ip,
-				struct ftrace_ops *op,
-				struct ftrace_regs *fregs)
+static __always_inline void hook_decide(unsigned long ip,
+					unsigned long parent_ip,
+					struct pt_regs *regs, struct file *file,
+					const struct cred *cred,
+					enum camgate_op op)
 {
-	struct pt_regs *regs = camgate_fregs(fregs);
-	/* int security_file_receive(struct file *file), in the receiver. */
-	struct file *file = (struct file *)regs_get_kernel_argument(regs, 0);
-	int bit;
-
-	if (likely(!maybe_guarded(file)))	/* calls nothing */
-		return;
-	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (unlikely(bit < 0)) {
-		camgate_override_return(regs, -EACCES);
-		return;
-	}
-	decide(regs, file, current_cred(), CAMGATE_OP_RECEIVE);
-	ftrace_test_recursion_unlock(bit);
-}
-
-static void binder_transfer_ftrace(unsigned long ip, unsigned long parent_ip,
-				   struct ftrace_ops *op,
-				   struct ftrace_regs *fregs)
-{
-	struct pt_regs *regs = camgate_fregs(fregs);
-	/*
-	 * int security_binder_transfer_file(const struct cred *from,
-	 *				     const struct cred *to,
-	 *				     struct file *file), in the sender;
-	 * @to is the credential the receiving process opened binder with.
-	 */
-	struct file *file = (struct file *)regs_get_kernel_argument(regs, 2);
 	int bit;
 
 	if (likely(!maybe_guarded(file)))
@@ -199,9 +174,38 @@ static void binder_transfer_ftrace(unsigned long ip, unsigned long parent_ip,
 		camgate_override_return(regs, -EACCES);
 		return;
 	}
-	decide(regs, file, (const struct cred *)regs_get_kernel_argument(regs, 1),
-	       CAMGATE_OP_BINDER);
+	decide(regs, file, cred, op);
 	ftrace_test_recursion_unlock(bit);
+}
+
+/* int security_file_receive(struct file *file), in the receiving task. */
+static void file_receive_ftrace(unsigned long ip, unsigned long parent_ip,
+				struct ftrace_ops *op,
+				struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = camgate_fregs(fregs);
+
+	hook_decide(ip, parent_ip, regs,
+		    (struct file *)regs_get_kernel_argument(regs, 0),
+		    current_cred(), CAMGATE_OP_RECEIVE);
+}
+
+/*
+ * int security_binder_transfer_file(const struct cred *from,
+ *				     const struct cred *to, struct file *file),
+ * in the sending task; @to is the credential the receiving process opened
+ * its binder device with.
+ */
+static void binder_transfer_ftrace(unsigned long ip, unsigned long parent_ip,
+				   struct ftrace_ops *op,
+				   struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = camgate_fregs(fregs);
+
+	hook_decide(ip, parent_ip, regs,
+		    (struct file *)regs_get_kernel_argument(regs, 2),
+		    (const struct cred *)regs_get_kernel_argument(regs, 1),
+		    CAMGATE_OP_BINDER);
 }
 
 struct camgate_hook {

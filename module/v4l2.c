@@ -176,39 +176,37 @@ static struct camgate_dev *gate(struct file *file, enum camgate_op op,
  * owner_gate_any() decides every case (an owner gid) and starts the slow
  * paths.
  */
-static __always_inline struct camgate_dev *owner_gate(struct file *file)
+static __always_inline struct camgate_dev *owner_gate_as(struct file *file,
+							 bool full)
 {
 	const struct cred *cred = current_cred();
+	const struct camgate_owner *owner;
 	struct camgate_dev *dev = NULL;
 	struct camgate_file *cf;
 
 	rcu_read_lock_sched();
 	cf = holder_find(file);
-	if (cf &&
-	    camgate_may_access_uid(rcu_dereference_sched(cf->dev->owner),
-				   cf->cap_gen, cred) &&
-	    camgate_caller_plain_cred(cred))
-		dev = cf->dev;
+	if (cf) {
+		owner = rcu_dereference_sched(cf->dev->owner);
+		if ((full ? camgate_may_access(owner,
+					       READ_ONCE(camgate_default_allow),
+					       cf->cap_gen, cred) :
+			    camgate_may_access_uid(owner, cf->cap_gen, cred)) &&
+		    camgate_caller_plain_cred(cred))
+			dev = cf->dev;
+	}
 	rcu_read_unlock_sched();
 	return dev;
 }
 
+static __always_inline struct camgate_dev *owner_gate(struct file *file)
+{
+	return owner_gate_as(file, false);
+}
+
 static struct camgate_dev *owner_gate_any(struct file *file)
 {
-	const struct cred *cred = current_cred();
-	struct camgate_dev *dev = NULL;
-	struct camgate_file *cf;
-
-	rcu_read_lock_sched();
-	cf = holder_find(file);
-	if (cf &&
-	    camgate_may_access(rcu_dereference_sched(cf->dev->owner),
-			       READ_ONCE(camgate_default_allow), cf->cap_gen,
-			       cred) &&
-	    camgate_caller_plain_cred(cred))
-		dev = cf->dev;
-	rcu_read_unlock_sched();
-	return dev;
+	return owner_gate_as(file, true);
 }
 
 /*
