@@ -164,6 +164,7 @@ camgate_may_access_uid(const struct camgate_owner *owner, u64 cap_gen,
 	return cap_gen == owner->gen && uid_valid(owner->uid) &&
 	       uid_eq(cred->euid, owner->uid);
 }
+
 bool camgate_ioctl_is_query(unsigned int cmd);
 bool camgate_ctrl_is_public(u32 flags);
 
