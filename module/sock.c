@@ -66,7 +66,7 @@ static bool may_receive(struct file *file, const struct cred *cred,
 		*why = camgate_owner_set(owner) ? CAMGATE_DENY_PASSED :
 						  CAMGATE_DENY_NO_OWNER;
 		if (!camgate_owner_set(owner))
-			return allow;
+			return allow && !owner->deny_unowned;
 		return camgate_cred_matches(cred, owner);
 	}
 	if (camgate_dmabuf_binding(file, &dev, &gen)) {
