@@ -41,7 +41,7 @@
 #define FAILSLAB	"/sys/kernel/debug/failslab"
 #define DELAY		"/sys/kernel/debug/camgate_delay"
 #define VIVID_DRV	"/sys/bus/platform/drivers/vivid"
-#define HOLD_MS		200
+#define HOLD_MS		120
 #define MAX_K		600
 
 static char ko[PATH_MAX], delay_ko[PATH_MAX];
