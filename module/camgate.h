@@ -60,6 +60,7 @@ struct camgate_dev {
 	struct mutex cfg_lock;		/* owner updates; before the queue lock */
 	refcount_t users;		/* registry + files opened through us */
 	struct list_head files;		/* camgate_file.dev_node; files lock */
+	struct list_head cap_files;	/* camgate_file.cap_node; files lock */
 	struct list_head dmabufs;	/* exported dma-bufs; dmabufs lock */
 	unsigned long zap_seq;		/* revocation round; cfg_lock */
 	atomic64_t denials;
@@ -77,6 +78,7 @@ struct camgate_file {
 	struct hlist_node node;		/* camgate_files; files lock, RCU */
 	struct hlist_node hold_node;	/* camgate_holders if cap_gen; ditto */
 	struct list_head dev_node;	/* camgate_dev.files; files lock */
+	struct list_head cap_node;	/* camgate_dev.cap_files if cap_gen; ditto */
 	const struct file *file;	/* key */
 	struct camgate_dev *dev;	/* holds a users reference */
 	u64 cap_gen;			/* capability generation, 0: none */
@@ -84,6 +86,9 @@ struct camgate_file {
 	pid_t pid;			/* opener, for holders */
 	char comm[TASK_COMM_LEN];
 	unsigned long zap_seq;		/* last revocation round; files lock */
+	unsigned long quiet_seq;	/* ditto, events unsubscribed */
+	unsigned long mm_seq;		/* ditto, mapper waited for */
+	struct mm_struct *mapper;	/* last mmap's address space (grabbed) */
 	struct rcu_head rcu;
 };
 
@@ -130,6 +135,29 @@ bool camgate_may_access(const struct camgate_owner *owner, bool default_allow,
 bool camgate_ioctl_is_query(unsigned int cmd);
 bool camgate_ctrl_is_public(u32 flags);
 
+/* caller.c: every credential a caller acts with. */
+bool camgate_caller_acts_for(const struct camgate_owner *owner);
+bool camgate_caller_may_access(const struct camgate_owner *owner,
+			       bool default_allow, u64 cap_gen);
+
+/**
+ * camgate_caller_plain() - Does the caller act with its own credential only?
+ *
+ * True for a user task with no override_creds() in force that is not an
+ * io_uring thread: current_cred() is then all there is to check.  Kernel
+ * threads, io_uring's threads and overridden credentials take
+ * camgate_caller_acts_for().
+ *
+ * Context: the calling task.
+ * Return: true for a plain caller.
+ */
+static __always_inline bool camgate_caller_plain(void)
+{
+	return likely(rcu_access_pointer(current->cred) ==
+		      rcu_access_pointer(current->real_cred) &&
+		      !(current->flags & (PF_KTHREAD | PF_IO_WORKER)));
+}
+
 /* ctrl.c: control values for tasks without a capability. */
 long camgate_ctrl_get(struct camgate_dev *dev, struct file *file,
 		      unsigned long arg);
@@ -159,6 +187,8 @@ void camgate_v4l2_wrap(struct camgate_dev *dev);
 enum camgate_deny camgate_file_deny_reason(struct camgate_dev *dev,
 					   struct file *file);
 void camgate_v4l2_zap(struct camgate_dev *dev, unsigned long seq);
+void camgate_v4l2_quiet(struct camgate_dev *dev, unsigned long seq);
+void camgate_v4l2_wait_mappers(struct camgate_dev *dev, unsigned long seq);
 
 /* dmabuf.c: exported dma-bufs bound to their device. */
 struct camgate_dmabuf;
@@ -172,11 +202,18 @@ long camgate_dmabuf_expbuf(struct camgate_dev *dev, u64 cap_gen,
 bool camgate_dmabuf_binding(struct file *file, struct camgate_dev **dev,
 			    u64 *gen);
 void camgate_dmabuf_zap(struct camgate_dev *dev, unsigned long seq);
+int camgate_dmabuf_init(void);
+void camgate_dmabuf_exit(void);
 
 /* sock.c: the file-receive check. */
 int camgate_sock_init(void);
 void camgate_sock_exit(void);
 void camgate_sock_note_fops(const struct file_operations *fops);
+struct camgate_dev *camgate_file_guard(struct file *file);
+
+/* creds.c: mappings a credential change takes away. */
+int camgate_creds_init(void);
+void camgate_creds_exit(void);
 
 /* sysfs.c: configuration. */
 int camgate_sysfs_init(void);

@@ -49,6 +49,20 @@ static inline bool camgate_get_file_unless_zero(struct file *file)
 }
 #endif
 
+/*
+ * No fsnotify event for a file.  Kernels with FMODE_FSNOTIFY_MASK (v6.14,
+ * and Debian's 6.12 by backport) encode "none" as FMODE_NONOTIFY alone in
+ * a two-bit field; older ones have the one bit.
+ */
+static inline void camgate_file_set_nonotify(struct file *file)
+{
+#ifdef FMODE_FSNOTIFY_MASK
+	file->f_mode = (file->f_mode & ~FMODE_FSNOTIFY_MASK) | FMODE_NONOTIFY;
+#else
+	file->f_mode |= FMODE_NONOTIFY;
+#endif
+}
+
 /* v6.3 made vma->vm_flags read-only behind vm_flags_set(). */
 #include <linux/mm.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)

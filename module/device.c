@@ -20,6 +20,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hashtable.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -154,6 +155,13 @@ void camgate_dev_put(struct camgate_dev *dev)
  * still queued: the old holder's own memory for USERPTR and imported
  * DMABUF buffers, which no unmapping reaches.  The buffers stay allocated
  * (the queue is the old holder's until it closes or frees them).
+ *
+ * Last, every poll registration on the queue's wait queue is taken off it
+ * (POLLFREE, which epoll, io_uring's poll and aio detach on): they were all
+ * made by files whose capability the bump has just voided (a denied poll
+ * does not reach vb2), and an epoll registration stays until its owner
+ * removes it: with EPOLLET each of the next owner's frames would wake the
+ * old holder, a frame clock.  A blocked poll() or select() only wakes up.
  */
 static void queue_stop(struct video_device *vdev)
 {
@@ -169,6 +177,8 @@ static void queue_stop(struct video_device *vdev)
 		vb2_queue_error(q);
 		vb2_core_streamoff(q, q->type);
 	}
+	__wake_up(&q->done_wq, TASK_NORMAL, 0,
+		  poll_to_key(EPOLLHUP | EPOLLERR | POLLFREE));
 	if (lock)
 		mutex_unlock(lock);
 }
@@ -185,6 +195,8 @@ static void revoke_effects(struct camgate_dev *dev)
 
 	lockdep_assert_held(&dev->cfg_lock);
 	queue_stop(dev->vdev);
+	camgate_v4l2_quiet(dev, seq);
+	camgate_v4l2_wait_mappers(dev, seq);
 	camgate_v4l2_zap(dev, seq);
 	camgate_dmabuf_zap(dev, seq);
 }
@@ -385,6 +397,7 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 	mutex_init(&cdev->cfg_lock);
 	refcount_set(&cdev->users, 1);
 	INIT_LIST_HEAD(&cdev->files);
+	INIT_LIST_HEAD(&cdev->cap_files);
 	INIT_LIST_HEAD(&cdev->dmabufs);
 	INIT_WORK(&cdev->free_work, dev_free_work);
 	atomic64_set(&cdev->denials, 0);

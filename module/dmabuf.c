@@ -13,8 +13,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-buf.h>
+#include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/ptrace.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -34,6 +38,8 @@ struct camgate_dmabuf {
 	u64 gen;				/* capability it was made with */
 	struct list_head dev_node;		/* dev->dmabufs; dmabufs lock */
 	unsigned long zap_seq;			/* dmabufs lock */
+	unsigned long mm_seq;			/* dmabufs lock */
+	struct mm_struct *mapper;		/* last mmap's (grabbed); ditto */
 };
 
 static DEFINE_SPINLOCK(camgate_dmabufs_lock);	/* every dev->dmabufs */
@@ -59,8 +65,8 @@ static bool binding_allows(struct camgate_dmabuf *b, enum camgate_op op)
 
 	rcu_read_lock();
 	owner = rcu_dereference(b->dev->owner);
-	ok = camgate_may_access(owner, READ_ONCE(camgate_default_allow), b->gen,
-				current_cred());
+	ok = camgate_caller_may_access(owner, READ_ONCE(camgate_default_allow),
+				       b->gen);
 	/* Who exported the dma-buf is not kept: any other user "has" it. */
 	why = ok ? CAMGATE_DENY_NONE : camgate_deny_reason(owner, b->gen, false);
 	rcu_read_unlock();
@@ -72,9 +78,20 @@ static bool binding_allows(struct camgate_dmabuf *b, enum camgate_op op)
 static int cg_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct camgate_dmabuf *b = to_binding(dmabuf);
-
+	struct mm_struct *old = NULL;
 	int ret;
 
+	/* Recorded before the check, as for the node (v4l2.c note_mapper()). */
+	spin_lock(&camgate_dmabufs_lock);
+	if (b->mapper != current->mm) {
+		old = b->mapper;
+		mmgrab(current->mm);
+		b->mapper = current->mm;
+	}
+	spin_unlock(&camgate_dmabufs_lock);
+	if (old)
+		mmdrop(old);
+	smp_mb();	/* the record, then the generation */
 	if (!binding_allows(b, CAMGATE_OP_DMABUF_MMAP))
 		return -EACCES;
 	ret = b->orig->mmap(dmabuf, vma);
@@ -103,6 +120,8 @@ static void cg_dmabuf_release(struct dma_buf *dmabuf)
 	dmabuf->ops = b->orig;
 	b->orig->release(dmabuf);
 	kobject_put(&b->dev->kobj);
+	if (b->mapper)
+		mmdrop(b->mapper);
 	kfree(b);
 	module_put(THIS_MODULE);
 }
@@ -172,7 +191,8 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_dmabuf_free);
  *
  * Swaps the dma-buf's ops for @b's copy; its release unbinds and frees @b.
  *
- * Context: process context; the caller holds a reference to @dmabuf.
+ * Context: any (the dma_buf_fd() probe binds with preemption off); nothing
+ * here sleeps.  The caller holds a reference to @dmabuf.
  * Return: 0, or -EBUSY if @dmabuf is already bound (@b is then untouched).
  */
 int camgate_dmabuf_bind(struct camgate_dmabuf *b, struct dma_buf *dmabuf,
@@ -203,6 +223,70 @@ int camgate_dmabuf_bind(struct camgate_dmabuf *b, struct dma_buf *dmabuf,
 }
 EXPORT_SYMBOL_IF_KUNIT(camgate_dmabuf_bind);
 
+/*
+ * The guarded export in progress.  VIDIOC_EXPBUF runs the driver's ioctl,
+ * which makes the dma-buf and installs its descriptor with dma_buf_fd().
+ * A kprobe on dma_buf_fd() binds the dma-buf there, in the exporting task,
+ * before any descriptor for it exists: no other thread of the owner can
+ * mmap it, pass it on or replace the descriptor before it is guarded.
+ * Exports are rare; one at a time, under export_mutex.
+ */
+static DEFINE_MUTEX(export_mutex);
+static struct {
+	struct task_struct *task;	/* the exporting task, or NULL */
+	struct camgate_dmabuf *b;
+	struct camgate_dev *dev;
+	u64 gen;
+	bool bound;			/* b belongs to a dma-buf now */
+} export;
+
+/* int dma_buf_fd(struct dma_buf *dmabuf, int flags), in every task. */
+static int dma_buf_fd_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct dma_buf *dmabuf =
+		(struct dma_buf *)regs_get_kernel_argument(regs, 0);
+
+	/* Only the exporting task's own fields: no ordering needed. */
+	if (READ_ONCE(export.task) != current || export.bound ||
+	    IS_ERR_OR_NULL(dmabuf))
+		return 0;
+	if (!camgate_dmabuf_bind(export.b, dmabuf, export.dev, export.gen))
+		export.bound = true;
+	return 0;
+}
+
+NOKPROBE_SYMBOL(dma_buf_fd_pre);
+
+static struct kprobe dma_buf_fd_probe = {
+	.symbol_name = "dma_buf_fd",
+	.pre_handler = dma_buf_fd_pre,
+};
+
+/**
+ * camgate_dmabuf_init() - Start binding exports where they are made.
+ *
+ * Context: module init; a failure fails the load.
+ * Return: 0 or register_kprobe()'s error.
+ */
+int camgate_dmabuf_init(void)
+{
+	int err = register_kprobe(&dma_buf_fd_probe);
+
+	if (err)
+		pr_err("cannot interpose dma_buf_fd() (%d): not loading\n", err);
+	return err;
+}
+
+/**
+ * camgate_dmabuf_exit() - Stop binding exports.
+ *
+ * Context: module exit; waits for running handlers.
+ */
+void camgate_dmabuf_exit(void)
+{
+	unregister_kprobe(&dma_buf_fd_probe);
+}
+
 /**
  * camgate_dmabuf_expbuf() - Run VIDIOC_EXPBUF and bind what it exports.
  * @dev: the guard of the node.
@@ -211,15 +295,16 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_dmabuf_bind);
  * @arg: the user pointer to struct v4l2_exportbuffer.
  *
  * The binding is allocated before the export, so that running out of
- * memory refuses the export instead of leaving an unbound dma-buf.  The
- * dma-buf is found again through the descriptor the export installed in the
- * caller's table; a caller that replaces that descriptor concurrently binds
- * nothing but its own race (it is the owner, who can leak frames anyway).
+ * memory refuses the export instead of leaving an unbound dma-buf, and is
+ * bound by the dma_buf_fd() probe, before the descriptor is installed.  A
+ * driver that installs its descriptor some other way (none in the tree:
+ * vb2 uses dma_buf_fd()) is bound through the descriptor afterwards, which
+ * a concurrent thread of the owner's could replace.
  *
  * Context: process context, inside the ioctl wrapper.
  * Return: the driver's result, -ENOMEM if the binding cannot be allocated,
- * or -EFAULT/-EBADF if the exported descriptor cannot be found again (it
- * then stays open in the caller, unbound).
+ * or -EFAULT/-EBADF if an export made without dma_buf_fd() cannot be found
+ * again (it then stays open in the caller, unbound).
  */
 long camgate_dmabuf_expbuf(struct camgate_dev *dev, u64 cap_gen,
 			   struct file *file, unsigned long arg)
@@ -227,12 +312,24 @@ long camgate_dmabuf_expbuf(struct camgate_dev *dev, u64 cap_gen,
 	struct v4l2_exportbuffer __user *uexp = (void __user *)arg;
 	struct camgate_dmabuf *b = camgate_dmabuf_alloc();
 	struct dma_buf *dmabuf;
+	bool bound;
 	s32 fd;
 	long ret;
 
 	if (!b)
 		return -ENOMEM;
+	mutex_lock(&export_mutex);
+	export.b = b;
+	export.dev = dev;
+	export.gen = cap_gen;
+	export.bound = false;
+	WRITE_ONCE(export.task, current);
 	ret = dev->orig->unlocked_ioctl(file, VIDIOC_EXPBUF, arg);
+	WRITE_ONCE(export.task, NULL);
+	bound = export.bound;
+	mutex_unlock(&export_mutex);
+	if (bound)	/* b is the dma-buf's, even if the ioctl failed later */
+		return ret;
 	if (ret)
 		goto err_free;
 	ret = -EFAULT;
@@ -275,7 +372,34 @@ err_free:
 void camgate_dmabuf_zap(struct camgate_dev *dev, unsigned long seq)
 {
 	struct camgate_dmabuf *b;
+	struct mm_struct *mm;
 	struct file *file;
+
+	/*
+	 * First the mmaps that passed the check before the bump: their
+	 * mappings are linked once their address space's mmap lock is free.
+	 */
+	smp_mb();	/* the generation, then the records */
+	for (;;) {
+		mm = NULL;
+		spin_lock(&camgate_dmabufs_lock);
+		list_for_each_entry(b, &dev->dmabufs, dev_node) {
+			if (!b->mapper || b->mm_seq == seq)
+				continue;
+			if (!mm) {
+				mm = b->mapper;
+				mmgrab(mm);
+			}
+			if (b->mapper == mm)
+				b->mm_seq = seq;
+		}
+		spin_unlock(&camgate_dmabufs_lock);
+		if (!mm)
+			break;
+		mmap_write_lock(mm);
+		mmap_write_unlock(mm);
+		mmdrop(mm);
+	}
 
 	for (;;) {
 		file = NULL;

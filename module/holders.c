@@ -60,7 +60,7 @@ static int holders_show(struct seq_file *m, void *v)
 	gen = rcu_dereference(dev->owner)->gen;
 	rcu_read_unlock();
 	spin_lock(&camgate_files_lock);
-	list_for_each_entry(cf, &dev->files, dev_node) {
+	list_for_each_entry(cf, &dev->cap_files, cap_node) {
 		if (cf->cap_gen != gen)
 			continue;
 		seq_printf(m, "%d %u ", cf->pid,

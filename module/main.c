@@ -71,13 +71,23 @@ static int __init camgate_init(void)
 	err = camgate_sock_init();
 	if (err)
 		goto err_holders;
-	err = camgate_devices_init();
+	err = camgate_creds_init();
 	if (err)
 		goto err_sock;
+	err = camgate_dmabuf_init();
+	if (err)
+		goto err_creds;
+	err = camgate_devices_init();
+	if (err)
+		goto err_dmabuf;
 	pr_info("loaded, ABI %d, default policy %s\n", CAMGATE_ABI_VERSION,
 		camgate_default_allow ? CAMGATE_POLICY_ALLOW : CAMGATE_POLICY_DENY);
 	return 0;
 
+err_dmabuf:
+	camgate_dmabuf_exit();
+err_creds:
+	camgate_creds_exit();
 err_sock:
 	camgate_sock_exit();
 err_holders:
@@ -90,6 +100,8 @@ err_sysfs:
 static void __exit camgate_exit(void)
 {
 	camgate_devices_exit();
+	camgate_dmabuf_exit();
+	camgate_creds_exit();
 	camgate_sock_exit();
 	camgate_holders_exit();
 	camgate_sysfs_exit();

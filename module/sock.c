@@ -43,11 +43,43 @@ void camgate_sock_note_fops(const struct file_operations *fops)
 		WRITE_ONCE(v4l2_fops, fops);
 }
 
+/**
+ * camgate_file_guard() - The guard behind a file, if it is a guarded one.
+ * @file: any file.
+ *
+ * Context: under rcu_read_lock(); the guard is valid until it is dropped.
+ * Return: the guard of a guarded node's file or of a dma-buf bound to
+ * one, or NULL for any other file.
+ */
+struct camgate_dev *camgate_file_guard(struct file *file)
+{
+	const struct file_operations *fops = READ_ONCE(v4l2_fops);
+	struct camgate_dev *dev;
+	u64 gen;
+
+	if (fops && file->f_op == fops)
+		return camgate_dev_find(video_devdata(file));
+	if (camgate_dmabuf_binding(file, &dev, &gen))
+		return dev;
+	return NULL;
+}
+
 /*
- * May @cred, the receiver's credential, get @file?
+ * The receiver is the calling task (@self): every credential it acts with
+ * must match, not only current_cred() (caller.c).
+ */
+static bool acts_for(bool self, const struct camgate_owner *owner)
+{
+	return !self || camgate_caller_plain() || !camgate_owner_set(owner) ||
+	       camgate_caller_acts_for(owner);
+}
+
+/*
+ * May @cred, the receiver's credential, get @file?  @self: the receiver is
+ * the calling task.
  * Context: kprobe handler (preemption off), under rcu_read_lock().
  */
-static bool may_receive(struct file *file, const struct cred *cred,
+static bool may_receive(struct file *file, const struct cred *cred, bool self,
 			struct camgate_dev **devp, enum camgate_deny *why)
 {
 	const struct file_operations *fops = READ_ONCE(v4l2_fops);
@@ -67,13 +99,15 @@ static bool may_receive(struct file *file, const struct cred *cred,
 						  CAMGATE_DENY_NO_OWNER;
 		if (!camgate_owner_set(owner))
 			return allow && !owner->deny_unowned;
-		return camgate_cred_matches(cred, owner);
+		return camgate_cred_matches(cred, owner) &&
+		       acts_for(self, owner);
 	}
 	if (camgate_dmabuf_binding(file, &dev, &gen)) {
 		owner = rcu_dereference(dev->owner);
 		*devp = dev;
 		*why = camgate_deny_reason(owner, gen, false);
-		return camgate_may_access(owner, allow, gen, cred);
+		return camgate_may_access(owner, allow, gen, cred) &&
+		       acts_for(self, owner);
 	}
 	return true;
 }
@@ -86,7 +120,7 @@ static int decide(struct pt_regs *regs, struct file *file,
 	bool ok;
 
 	rcu_read_lock();
-	ok = may_receive(file, cred, &dev, &why);
+	ok = may_receive(file, cred, op == CAMGATE_OP_RECEIVE, &dev, &why);
 	if (!ok)
 		camgate_count_denial(dev, op, 0, why);
 	rcu_read_unlock();

@@ -17,14 +17,17 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/videodev2.h>
 #include <media/v4l2-dev.h>
+#include <media/v4l2-event.h>
 
 #include "camgate.h"
 #include "compat.h"
@@ -90,9 +93,8 @@ static bool may_access(struct camgate_dev *dev, u64 cap_gen)
 	bool ok;
 
 	rcu_read_lock();
-	ok = camgate_may_access(rcu_dereference(dev->owner),
-				READ_ONCE(camgate_default_allow), cap_gen,
-				current_cred());
+	ok = camgate_caller_may_access(rcu_dereference(dev->owner),
+				       READ_ONCE(camgate_default_allow), cap_gen);
 	rcu_read_unlock();
 	return ok;
 }
@@ -167,7 +169,8 @@ static __always_inline struct camgate_dev *owner_gate(struct file *file)
 	cf = holder_find(file);
 	if (cf && camgate_may_access(rcu_dereference(cf->dev->owner),
 				     READ_ONCE(camgate_default_allow),
-				     cf->cap_gen, current_cred()))
+				     cf->cap_gen, current_cred()) &&
+	    camgate_caller_plain())
 		dev = cf->dev;
 	rcu_read_unlock();
 	return dev;
@@ -354,11 +357,42 @@ static unsigned long cg_get_unmapped_area(struct file *file,
  * credentials would keep seeing frames through it, where its use of the
  * inherited file is refused.  A child that stays the owner maps again.
  */
+/*
+ * The kernel links a new mapping into the file's address space after
+ * ->mmap returns, so a revocation between our check and that link would
+ * not find it to unmap.  Before the check each file records the address
+ * space it is being mapped into; a revocation bumps the generation and
+ * then waits for each recorded address space's mmap lock, which the mmap
+ * holds until the mapping is linked (camgate_v4l2_wait_mappers()): either
+ * the check sees the new generation, or the revocation sees the record.
+ */
+static void note_mapper(struct file *file)
+{
+	struct mm_struct *old = NULL, *mm = current->mm;
+	struct camgate_file *cf;
+
+	spin_lock(&camgate_files_lock);
+	cf = file_find(file);
+	if (cf && cf->mapper != mm) {
+		old = cf->mapper;
+		mmgrab(mm);
+		cf->mapper = mm;
+	}
+	spin_unlock(&camgate_files_lock);
+	if (old)
+		mmdrop(old);
+	smp_mb();	/* the record, then the generation: pairs with the wait */
+}
+
 static int cg_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
-	struct camgate_dev *dev = gate(file, CAMGATE_OP_MMAP, 0, false);
-	int ret = dev ? dev->orig->mmap(file, vma) : -EACCES;
+	struct camgate_dev *dev;
+	int ret;
+
+	note_mapper(file);
+	dev = gate(file, CAMGATE_OP_MMAP, 0, false);
+	ret = dev ? dev->orig->mmap(file, vma) : -EACCES;
 
 	if (!ret)
 		camgate_vma_set_flags(vma, VM_DONTCOPY);
@@ -370,9 +404,11 @@ static void file_link(struct camgate_file *cf)
 {
 	spin_lock(&camgate_files_lock);
 	hash_add_rcu(camgate_files, &cf->node, (unsigned long)cf->file);
-	if (cf->cap_gen)
+	if (cf->cap_gen) {
 		hash_add_rcu(camgate_holders, &cf->hold_node,
 			     (unsigned long)cf->file);
+		list_add_tail(&cf->cap_node, &cf->dev->cap_files);
+	}
 	list_add_tail(&cf->dev_node, &cf->dev->files);
 	spin_unlock(&camgate_files_lock);
 }
@@ -385,8 +421,10 @@ static struct camgate_file *file_unlink(const struct file *file)
 	cf = file_find(file);
 	if (cf) {
 		hash_del_rcu(&cf->node);
-		if (cf->cap_gen)
+		if (cf->cap_gen) {
 			hash_del_rcu(&cf->hold_node);
+			list_del(&cf->cap_node);
+		}
 		list_del(&cf->dev_node);
 	}
 	spin_unlock(&camgate_files_lock);
@@ -431,6 +469,13 @@ static int cg_open(struct file *file)
 	ret = dev->orig->open ? dev->orig->open(file) : 0;
 	if (ret)
 		goto err_free;
+	/*
+	 * No inotify/fanotify event for a guarded node's files: IN_ACCESS at
+	 * each read() would give anyone who may watch the node the owner's
+	 * frame clock, IN_OPEN and IN_CLOSE when the camera is used.  The
+	 * open event comes after this call (do_sys_openat2()), so it goes too.
+	 */
+	camgate_file_set_nonotify(file);
 
 	cf->file = file;
 	cf->dev = dev;
@@ -468,6 +513,8 @@ static int cg_release(struct file *file)
 	if (dev->orig->release)
 		ret = dev->orig->release(file);
 	if (cf) {
+		if (cf->mapper)
+			mmdrop(cf->mapper);
 		kfree_rcu(cf, rcu);
 		camgate_dev_put(dev);
 		module_put(THIS_MODULE);
@@ -507,6 +554,10 @@ void camgate_v4l2_wrap(struct camgate_dev *dev)
  * camgate_dev_count_caps() - Count the live capabilities of a device.
  * @dev: the guard.
  *
+ * Walks only the files minted a capability at open (dev->cap_files), which
+ * only the owner can add to, so that a world-readable sysfs read cannot be
+ * made to hold the files lock for as long as others have files open.
+ *
  * Context: process context; takes the files lock.
  * Return: the number of open files holding a capability of the device's
  * current generation.
@@ -521,12 +572,99 @@ unsigned int camgate_dev_count_caps(struct camgate_dev *dev)
 	gen = rcu_dereference(dev->owner)->gen;
 	rcu_read_unlock();
 	spin_lock(&camgate_files_lock);
-	list_for_each_entry(cf, &dev->files, dev_node)
+	list_for_each_entry(cf, &dev->cap_files, cap_node)
 		n += cf->cap_gen == gen;
 	spin_unlock(&camgate_files_lock);
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(camgate_dev_count_caps);
+
+/**
+ * camgate_v4l2_quiet() - Unsubscribe the old holders from events.
+ * @dev: the guard, its generation already bumped.
+ * @seq: this revocation's round, new for the device.
+ *
+ * A file whose capability was just voided keeps its event subscriptions
+ * (V4L2_EVENT_CTRL on a control that follows the frames, FRAME_SYNC,
+ * ...), and each event would still wake its poll registrations and a
+ * DQEVENT it had blocked in before the revocation: a frame clock.  New
+ * subscriptions and dequeues are refused by the bump.  Each file is
+ * pinned under the files lock, unless it is already being released (its
+ * release unsubscribes it), and unsubscribed outside it, one at a time.
+ *
+ * Context: process context; may sleep.
+ */
+void camgate_v4l2_quiet(struct camgate_dev *dev, unsigned long seq)
+{
+	struct camgate_file *cf;
+	struct file *file;
+	u64 gen;
+
+	if (!dev->vdev || !test_bit(V4L2_FL_USES_V4L2_FH, &dev->vdev->flags))
+		return;
+	rcu_read_lock();
+	gen = rcu_dereference(dev->owner)->gen;
+	rcu_read_unlock();
+	for (;;) {
+		file = NULL;
+		spin_lock(&camgate_files_lock);
+		list_for_each_entry(cf, &dev->cap_files, cap_node) {
+			if (cf->cap_gen == gen || cf->quiet_seq == seq)
+				continue;
+			cf->quiet_seq = seq;
+			file = (struct file *)cf->file;
+			if (camgate_get_file_unless_zero(file))
+				break;
+			file = NULL;
+		}
+		spin_unlock(&camgate_files_lock);
+		if (!file)
+			return;
+		if (file->private_data)
+			v4l2_event_unsubscribe_all(file->private_data);
+		fput(file);
+	}
+}
+
+/**
+ * camgate_v4l2_wait_mappers() - Wait for mmaps that passed the old check.
+ * @dev: the guard, its generation already bumped.
+ * @seq: this revocation's round, new for the device.
+ *
+ * Takes and drops the mmap lock of every address space a file of the
+ * device was mapped into (note_mapper()), one address space per round, so
+ * that an mmap that passed the check before the bump has linked its
+ * mapping when camgate_v4l2_zap() runs next.
+ *
+ * Context: process context; sleeps.  Call before the zap.
+ */
+void camgate_v4l2_wait_mappers(struct camgate_dev *dev, unsigned long seq)
+{
+	struct camgate_file *cf;
+	struct mm_struct *mm;
+
+	smp_mb();	/* the generation, then the records: see note_mapper() */
+	for (;;) {
+		mm = NULL;
+		spin_lock(&camgate_files_lock);
+		list_for_each_entry(cf, &dev->files, dev_node) {
+			if (!cf->mapper || cf->mm_seq == seq)
+				continue;
+			if (!mm) {
+				mm = cf->mapper;
+				mmgrab(mm);
+			}
+			if (cf->mapper == mm)
+				cf->mm_seq = seq;
+		}
+		spin_unlock(&camgate_files_lock);
+		if (!mm)
+			return;
+		mmap_write_lock(mm);
+		mmap_write_unlock(mm);
+		mmdrop(mm);
+	}
+}
 
 /**
  * camgate_v4l2_zap() - Unmap every mapping of a device's buffers.

@@ -43,6 +43,8 @@ static struct camgate_file *test_open(struct kunit *test,
 	cf->dev = dev;
 	cf->cap_gen = camgate_cap_mint(owner_of(dev), cred);
 	list_add_tail(&cf->dev_node, &dev->files);
+	if (cf->cap_gen)
+		list_add_tail(&cf->cap_node, &dev->cap_files);
 	return cf;
 }
 
@@ -145,6 +147,7 @@ static void cap_release(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, 1U, camgate_dev_count_caps(dev));
 	list_del(&a->dev_node);	/* what cg_release() does */
+	list_del(&a->cap_node);
 	KUNIT_EXPECT_EQ(test, 0U, camgate_dev_count_caps(dev));
 }
 

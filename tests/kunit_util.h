@@ -76,6 +76,7 @@ static inline struct camgate_dev *test_dev(struct kunit *test, u32 uid,
 	dev->owner_gp = get_state_synchronize_rcu();
 	mutex_init(&dev->cfg_lock);
 	INIT_LIST_HEAD(&dev->files);
+	INIT_LIST_HEAD(&dev->cap_files);
 	INIT_LIST_HEAD(&dev->dmabufs);
 	strscpy(dev->name, "kunit", sizeof(dev->name));
 	kobject_init(&dev->kobj, &camgate_dev_ktype);

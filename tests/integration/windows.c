@@ -16,6 +16,7 @@
 #include "holder.h"
 
 #include <libgen.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 
 #define DELAY		"/sys/kernel/debug/camgate_delay"
@@ -187,18 +188,267 @@ static int rmmod_during_open(void *arg __attribute__((unused)))
 	return tap_result();
 }
 
+/*
+ * The owner sets up two buffers, renames itself cg-delay and maps buffer
+ * 0: the driver's mmap (after camgate's check, before the kernel links
+ * the mapping) is held open.  Then, once the revocation made inside that
+ * window is over, it reads the mapping.
+ */
+static int map_slowly(void *arg)
+{
+	int sock = *(int *)arg, fd, sig;
+	struct v4l2_requestbuffers rb = {
+		.count = 2,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_buffer b = {
+		.index = 0,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_format fmt;
+	unsigned char byte;
+	void *map;
+	char x = 'r';
+
+	fd = cg_open(O_RDWR);
+	if (fd < 0 || cg_setup(fd, 30, &fmt, NULL) || xioctl(fd, VIDIOC_REQBUFS, &rb) ||
+	    xioctl(fd, VIDIOC_QUERYBUF, &b)) {
+		tap_diag("the owner's set-up: %s", strerror(errno));
+		return TAP_FAIL;
+	}
+	prctl(PR_SET_NAME, "cg-delay");
+	if (write(sock, &x, 1) != 1)
+		return TAP_FAIL;
+	map = mmap(NULL, b.length, PROT_READ, MAP_SHARED, fd, b.m.offset);
+	prctl(PR_SET_NAME, "owner");
+	if (map == MAP_FAILED) {
+		tap_diag("the mmap held in the window failed: %s", strerror(errno));
+		return TAP_FAIL;
+	}
+	/* Read once the revocation is over (it may end after our mmap). */
+	if (read(sock, &x, 1) != 1 || x != 'v')
+		return TAP_FAIL;
+	sig = cg_touch(map, &byte);
+	tap_diag("reading the mapping made in the window: %s",
+		 sig ? strsignal(sig) : "readable");
+	return sig == SIGBUS || sig == SIGSEGV ? TAP_PASS : TAP_FAIL;
+}
+
+/*
+ * Issue 16 item 5: an mmap that passed camgate's check just before a
+ * revocation is linked by the kernel after the driver's mmap returns, so
+ * the revocation's unmapping did not find it, and the old holder kept that
+ * mapping.  The window: the driver's mmap held open, the revocation
+ * inside it.
+ */
+static int revoke_during_mmap(void *arg __attribute__((unused)))
+{
+	int sv[2], status;
+	pid_t pid;
+	char x;
+
+	if (delay_ready())
+		return tap_skip("no camgate_delay module (%s)", delay_ko);
+	if (!CHECK(!delay_at("vb2_fop_mmap", NULL), "cannot hold vb2_fop_mmap open"))
+		return tap_result();
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return TAP_FAIL;
+	pid = cg_spawn(cg.owner, map_slowly, &sv[1]);
+	if (CHECK(read(sv[0], &x, 1) == 1, "the owner's set-up failed")) {
+		long deadline = tap_now_ms() + WINDOW_MS / 2;
+
+		while (!delay_hits() && tap_now_ms() < deadline)
+			tap_sleep_ms(10);
+		CHECK(delay_hits() == 1, "the mmap did not stop in the window (%llu hits)",
+		      delay_hits());
+		CHECK(cg_sysfs_write(cg.sysfs, "revoke", "1") > 0,
+		      "revoke inside the window: %s", strerror(errno));
+		x = 'v';
+		CHECK(write(sv[0], &x, 1) == 1, "cannot tell the owner");
+	}
+	status = cg_wait(pid, 20000);
+	CHECK(status == TAP_PASS,
+	      "the mapping made across the revocation is still readable (or the mmap failed)");
+	delay_at("off", NULL);
+	close(sv[0]);
+	close(sv[1]);
+	cg_restore_config();
+	return tap_result();
+}
+
+struct export_race {
+	int ctl;	/* to the test: 'r' ready, then 'w' the window is open */
+	int pass;	/* to the other uid */
+	int pred;	/* the descriptor number the export will get */
+	int keep;	/* B's copy of the export */
+};
+
+/* Thread B: in the window, keep the export and put a memfd in its place. */
+static void *replace_export(void *arg)
+{
+	struct export_race *r = arg;
+	char x;
+	int m;
+
+	if (read(r->ctl, &x, 1) != 1 || x != 'w')
+		return NULL;
+	r->keep = dup(r->pred);
+	m = memfd_create("not-a-dmabuf", 0);
+	if (m >= 0) {
+		dup2(m, r->pred);
+		close(m);
+	}
+	return NULL;
+}
+
+/*
+ * The owner: thread A (cg-delay) runs VIDIOC_EXPBUF, held after the driver
+ * installed the descriptor; thread B keeps a copy of it and puts another
+ * file at its number, so that looking the export up again by number finds
+ * the wrong file.  The copy then goes to the other uid.
+ */
+static int export_racing(void *arg)
+{
+	struct export_race *r = arg;
+	struct v4l2_requestbuffers rb = {
+		.count = 2,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_exportbuffer eb = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.index = 0,
+		.flags = O_RDWR,
+	};
+	struct v4l2_format fmt;
+	char link[64], target[128];
+	pthread_t b;
+	ssize_t n;
+	int fd, ret;
+	char x = 'r';
+
+	fd = cg_open(O_RDWR);
+	if (fd < 0 || cg_setup(fd, 30, &fmt, NULL) || xioctl(fd, VIDIOC_REQBUFS, &rb)) {
+		tap_diag("the owner's set-up: %s", strerror(errno));
+		return TAP_FAIL;
+	}
+	r->pred = open("/dev/null", O_RDONLY);	/* the lowest free number */
+	close(r->pred);
+	r->keep = -1;
+	if (pthread_create(&b, NULL, replace_export, r))
+		return TAP_FAIL;
+	prctl(PR_SET_NAME, "cg-delay");
+	if (write(r->ctl, &x, 1) != 1)
+		return TAP_FAIL;
+	ret = xioctl(fd, VIDIOC_EXPBUF, &eb);
+	prctl(PR_SET_NAME, "owner");
+	pthread_join(b, NULL);
+	tap_diag("EXPBUF returned %s (fd %d), export at %d, kept as %d",
+		 ret ? strerror(errno) : "0", eb.fd, r->pred, r->keep);
+	if (r->keep < 0)
+		return TAP_FAIL;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", r->keep);
+	n = readlink(link, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	if (!strstr(target, "dmabuf")) {
+		tap_diag("the kept descriptor is %s, not the export", target);
+		return TAP_FAIL;
+	}
+	return cg_send_fd(r->pass, r->keep) ? TAP_FAIL : TAP_PASS;
+}
+
+/* The other uid: receive the kept export and try to read it. */
+static int receive_export(void *arg)
+{
+	int sock = *(int *)arg, flags = 0, fd;
+	void *map;
+
+	fd = cg_recv_fd(sock, &flags);
+	if (fd == -2)
+		return TAP_FAIL;
+	if (fd < 0) {
+		tap_diag("uid %u: the export was refused at receive (flags 0x%x)", cg.other, flags);
+		return TAP_PASS;
+	}
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		tap_diag("uid %u: received the export, mmap refused: %s", cg.other, strerror(errno));
+		return TAP_PASS;
+	}
+	tap_diag("uid %u mapped the owner's exported buffer (first byte 0x%02x)", cg.other,
+		 *(volatile unsigned char *)map);
+	return TAP_FAIL;
+}
+
+/*
+ * Issue 16 item 5: VIDIOC_EXPBUF used to find the export again by the
+ * number the driver wrote back, after the driver had installed it: another
+ * thread of the owner's that replaced the descriptor in between left the
+ * export unbound, so another uid could receive and map it.  The window:
+ * the ioctl held after the install (the v4l2 core's unlock of the queue
+ * lock), the descriptor replaced inside it.
+ */
+static int expbuf_descriptor_race(void *arg __attribute__((unused)))
+{
+	struct export_race r;
+	int ctl[2], pass[2], status;
+	pid_t owner, other;
+	char x;
+
+	if (delay_ready())
+		return tap_skip("no camgate_delay module (%s)", delay_ko);
+	if (!CHECK(!delay_at("mutex_unlock", "__video_do_ioctl"),
+		   "cannot hold the v4l2 core's unlock open"))
+		return tap_result();
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, ctl) || socketpair(AF_UNIX, SOCK_STREAM, 0, pass))
+		return TAP_FAIL;
+	r.ctl = ctl[1];
+	r.pass = pass[0];
+	other = cg_spawn(cg.other, receive_export, &pass[1]);
+	owner = cg_spawn(cg.owner, export_racing, &r);
+	if (CHECK(read(ctl[0], &x, 1) == 1, "the owner's set-up failed")) {
+		long deadline = tap_now_ms() + WINDOW_MS / 2;
+
+		while (!delay_hits() && tap_now_ms() < deadline)
+			tap_sleep_ms(10);
+		CHECK(delay_hits() == 1, "EXPBUF did not stop in the window (%llu hits)",
+		      delay_hits());
+		x = 'w';
+		CHECK(write(ctl[0], &x, 1) == 1, "cannot tell the owner");
+	}
+	status = cg_wait(owner, 20000);
+	delay_at("off", NULL);
+	CHECK(status == TAP_PASS, "the owner's race ended with %d", status);
+	if (status != TAP_PASS)
+		kill(other, SIGKILL);
+	status = cg_wait(other, 10000);
+	CHECK(status == TAP_PASS, "another uid read an export that escaped the binding");
+	close(ctl[0]);
+	close(ctl[1]);
+	close(pass[0]);
+	close(pass[1]);
+	cg_restore_config();
+	return tap_result();
+}
+
 int main(void)
 {
 	const char *env = getenv("CAMGATE_KO");
 
 	snprintf(ko, sizeof(ko), "%s", env && *env ? env : "/camgate/camgate.ko");
 	snprintf(delay_ko, sizeof(delay_ko), "%s/camgate_delay.ko", dirname(strdup(ko)));
-	tap_plan(2, 120);
+	tap_plan(4, 200);
 	cg_env_load();
 	tap_run(revoke_during_dmabuf_release, NULL, 40,
 		"issue 21.1: a revocation while an exported dma-buf is being released");
 	tap_run(rmmod_during_open, NULL, 60,
 		"issue 21.3: rmmod while an open is between the guard and the module reference");
+	tap_run(revoke_during_mmap, NULL, 40,
+		"issue 16.5: a revocation while an mmap is between camgate's check and its link");
+	tap_run(expbuf_descriptor_race, NULL, 40,
+		"issue 16.5: an export whose descriptor another thread replaces during VIDIOC_EXPBUF stays bound");
 	camgate_back();
 	cg_sh("rmmod camgate_delay 2>/dev/null");
 	return tap_finish();
