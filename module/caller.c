@@ -28,8 +28,8 @@
  *   process that runs one (requests an SQPOLL thread punts to io-wq run
  *   there, with the ring creator's credential), is refused.
  *
- * - kernel threads (PF_KTHREAD) act for no process camgate could judge:
- *   refused.
+ * A kernel thread is judged by its own credential (root's, the initial
+ * one) like any task, and by both when it overrides it for a user.
  *
  * None of this touches the owner's hot path unless the caller is one of
  * these (camgate_caller_plain()).
@@ -100,8 +100,6 @@ bool camgate_caller_acts_for(const struct camgate_owner *owner)
 {
 	bool ok;
 
-	if (current->flags & PF_KTHREAD)
-		return false;
 	if (!camgate_cred_matches(current_real_cred(), owner))
 		return false;
 	if (!(current->flags & PF_IO_WORKER))

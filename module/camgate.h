@@ -143,9 +143,9 @@ bool camgate_caller_may_access(const struct camgate_owner *owner,
 /**
  * camgate_caller_plain() - Does the caller act with its own credential only?
  *
- * True for a user task with no override_creds() in force that is not an
- * io_uring thread: current_cred() is then all there is to check.  Kernel
- * threads, io_uring's threads and overridden credentials take
+ * True for a task with no override_creds() in force that is not an
+ * io_uring thread: current_cred() is then all there is to check.
+ * io_uring's threads and overridden credentials take
  * camgate_caller_acts_for().
  *
  * Context: the calling task.
@@ -155,7 +155,7 @@ static __always_inline bool camgate_caller_plain(void)
 {
 	return likely(rcu_access_pointer(current->cred) ==
 		      rcu_access_pointer(current->real_cred) &&
-		      !(current->flags & (PF_KTHREAD | PF_IO_WORKER)));
+		      !(current->flags & PF_IO_WORKER));
 }
 
 /* ctrl.c: control values for tasks without a capability. */
