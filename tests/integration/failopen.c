@@ -6,42 +6,49 @@
  * With default_policy=allow, a node without an owner is open to every
  * user, on purpose: the administrator gives it an owner in sysfs.  A node
  * whose sysfs directory (or holders file) camgate could not create can
- * never be given one, so it must deny every non-owner, or camgate must not
- * be loaded at all.  Allocation failures are injected with failslab +
- * fail-nth, exactly inside camgate: camgate_delay.ko (tests/delay_probe.c)
- * holds the registering task at camgate's first allocation, and this
- * program writes that task's /proc/PID/task/TID/fail-nth = k while it is
- * held, so that the k-th allocation from there fails, for k = 1, 2, ...
- * until a registration runs without reaching its k-th allocation.
+ * never be given one, so it must deny everyone, or camgate must not be
+ * loaded at all.  Allocation failures are injected with failslab +
+ * fail-nth, inside camgate's per-node set-up and nowhere else:
+ * camgate_delay.ko (tests/delay_probe.c) sets the registering task's
+ * fail-nth to k when it enters the set-up, and clears what is left when
+ * the set-up returns, so the k-th slab allocation of the set-up fails, and
+ * nothing outside it.  The module counts the set-ups in which the fault
+ * landed; k runs 1, 2, ... until it lands in none.  No timing is involved.
  *
- *  - load: insmod camgate default_policy=allow with vivid's nodes present
- *    (class_interface_register() calls add_dev in the insmod task for each
- *    of them), held at camgate's class_interface_register(): every
- *    allocation of each node's add_dev and of the rest of the load.  Not
- *    the init steps before it: a failed allocation while register_kprobe()
+ *  - load: insmod camgate default_policy=allow with vivid's nodes present;
+ *    the set-up is camgate's class_interface_register() (called from
+ *    camgate, in the insmod task), which runs add_dev for each node in
+ *    the order they were registered, vivid's video capture node first:
+ *    k steps over that node's set-up, until the fault reaches a later
+ *    node (hotplug steps over every node's; a load costs a few seconds
+ *    under KASAN).  Not the init steps before it: a failed allocation while register_kprobe()
  *    arms an ftrace-based kprobe (camgate's file-receive check) WARNs in
  *    the kernel itself (kernel/kprobes.c), and panic_on_warn stops the VM;
  *    they unwind with plain reverse-order gotos;
- *  - hotplug: vivid bound to its driver again (echo vivid.0 > bind),
- *    held at camgate_holders_add() of the first capture node: each
- *    allocation of that node's set-up.
+ *  - hotplug: vivid bound to its driver again (echo vivid.0 > bind); the
+ *    set-up is camgate's add_dev, once for each new node (the k-th
+ *    allocation of every capture node's set-up fails in the same run).
  *
- * After each run, every vivid capture node must have its sysfs directory
- * and holders file, or deny another uid's REQBUFS (and, on the video
- * capture node, QUERYBUF and read()) with EACCES; a failed load must leave
- * camgate unloaded and the nodes working.  Kernels without failslab (the
+ * After each run, every vivid capture node has its sysfs directory and
+ * holders file (a fault that landed in an allocation whose failure the
+ * kernel absorbs: kmemleak's and debugobjects' own, an idr preload), or
+ * camgate logged which one it lacks and the node denies REQBUFS (and, on
+ * the video capture node, QUERYBUF and read()) with EACCES to root, the
+ * usual owner uid and another uid; no more nodes are incomplete than
+ * faults landed; vivid's bind itself never fails; a failed load leaves
+ * camgate unloaded and the nodes working.  Kernels without fail-nth (the
  * stock ones) skip.
  */
 #include "tap.h"
 #include "camgate_test.h"
 
+#include <fcntl.h>
 #include <libgen.h>
 #include <sys/prctl.h>
 
 #define FAILSLAB	"/sys/kernel/debug/failslab"
 #define DELAY		"/sys/kernel/debug/camgate_delay"
 #define VIVID_DRV	"/sys/bus/platform/drivers/vivid"
-#define HOLD_MS		120
 #define MAX_K		600
 
 static char ko[PATH_MAX], delay_ko[PATH_MAX];
@@ -66,8 +73,8 @@ struct node {
 };
 
 struct tally {
-	unsigned int runs, load_failed, complete, closed_sysfs, closed_holders;
-	unsigned int absent, leaks;
+	unsigned int runs, landed, load_failed, complete, closed_sysfs;
+	unsigned int closed_holders, absent, leaks;
 };
 
 /* ---- the pieces --------------------------------------------------------------- */
@@ -113,10 +120,11 @@ static unsigned int capture_nodes(struct node *out, unsigned int max)
 }
 
 /*
- * As another uid, with no owner and default_policy allow: every frame
- * access on @arg's node is refused with EACCES.
+ * As the helper's uid (root, the usual owner uid or another one), with no
+ * owner and default_policy allow: every frame access on @arg's node is
+ * refused with EACCES.
  */
-static int other_denied(void *arg)
+static int denied(void *arg)
 {
 	const struct node *nd = arg;
 	struct v4l2_requestbuffers rb, rbefore;
@@ -154,132 +162,195 @@ static int other_denied(void *arg)
 	return tap_result();
 }
 
-/* The node's guard is complete (configurable and observable), or it denies. */
-static void judge_node(const struct node *nd, const char *when,
-		       struct tally *t)
-{
-	bool dir = !access(nd->sysfs, F_OK), holders = !access(nd->holders, F_OK);
-	char uid[16], buf[32];
+/* ---- the kernel log ---------------------------------------------------------- */
 
-	if (access(nd->dev, F_OK)) {
-		t->absent++;
+static int kmsg = -1;
+
+/* From now on: skip what the log holds already. */
+static void kmsg_mark(void)
+{
+	if (kmsg < 0)
+		kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg >= 0)
+		lseek(kmsg, 0, SEEK_END);
+}
+
+/* camgate's lines since kmsg_mark(), "video0: no sysfs directory ...\n"... */
+static void kmsg_camgate(char *out, size_t len)
+{
+	char rec[1024], *msg;
+	size_t used = 0;
+	ssize_t n;
+
+	out[0] = '\0';
+	if (kmsg < 0)
 		return;
+	for (;;) {
+		n = read(kmsg, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten: go on */
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg || strncmp(++msg, "camgate: ", 9))
+			continue;
+		msg += 9;
+		msg[strcspn(msg, "\n")] = '\0';
+		if (used + strlen(msg) + 2 < len)
+			used += sprintf(out + used, "%s\n", msg);
 	}
-	if (dir && holders) {
-		t->complete++;
-		snprintf(uid, sizeof(uid), "%u", cg.owner);
-		CHECK(cg_sysfs_write(nd->sysfs, "owner_uid", uid) > 0 &&
-		      !cg_sysfs_read(nd->sysfs, "owner_uid", buf, sizeof(buf)) &&
-		      !strcmp(buf, uid),
-		      "%s: %s has a sysfs directory whose owner_uid cannot be set (reads \"%s\")",
-		      when, nd->dev, buf);
-		cg_sysfs_write(nd->sysfs, "owner_uid", "none");
-		return;
+}
+
+/* Did camgate log, since the mark, that @nd's set-up lacks @what? */
+static bool logged(const char *log, const struct node *nd, const char *what)
+{
+	char line[128];
+
+	snprintf(line, sizeof(line), "%s: %s", strrchr(nd->dev, '/') + 1, what);
+	for (; *log; log = strchr(log, '\n') + 1)
+		if (!strncmp(log, line, strlen(line)))
+			return true;
+	return false;
+}
+
+struct closed {
+	const struct node *nd[16];
+	unsigned int n;
+};
+
+/* Every node of @arg denies the helper's uid. */
+static int all_denied(void *arg)
+{
+	const struct closed *c = arg;
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++)
+		denied((void *)c->nd[i]);
+	return tap_result();
+}
+
+/*
+ * Each of the @n nodes has a complete guard (configurable and
+ * observable), or camgate logged what it lacks and the node denies
+ * everyone.  Return how many are incomplete.
+ */
+static unsigned int judge_nodes(const struct node *nodes, unsigned int n,
+				const char *when, const char *log,
+				struct tally *t)
+{
+	const uid_t uids[] = { 0, cg.owner, cg.other };
+	struct closed c = { .n = 0 };
+	char uid[16], buf[32];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct node *nd = &nodes[i];
+		bool dir = !access(nd->sysfs, F_OK);
+		bool holders = !access(nd->holders, F_OK);
+
+		if (access(nd->dev, F_OK)) {
+			t->absent++;
+			continue;
+		}
+		if (dir && holders) {
+			t->complete++;
+			snprintf(uid, sizeof(uid), "%u", cg.owner);
+			CHECK(cg_sysfs_write(nd->sysfs, "owner_uid", uid) > 0 &&
+			      !cg_sysfs_read(nd->sysfs, "owner_uid", buf,
+					     sizeof(buf)) &&
+			      !strcmp(buf, uid),
+			      "%s: %s has a sysfs directory whose owner_uid cannot be set (reads \"%s\")",
+			      when, nd->dev, buf);
+			cg_sysfs_write(nd->sysfs, "owner_uid", "none");
+			continue;
+		}
+		if (!holders) {
+			t->closed_holders++;
+			CHECK(logged(log, nd, "no holders file"),
+			      "%s: %s has no holders file and camgate did not say so",
+			      when, nd->dev);
+		}
+		if (!dir) {
+			t->closed_sysfs++;
+			CHECK(logged(log, nd, "no sysfs directory"),
+			      "%s: %s has no sysfs directory and camgate did not say so",
+			      when, nd->dev);
+		}
+		c.nd[c.n++] = nd;
 	}
-	if (!dir)
-		t->closed_sysfs++;
-	else
-		t->closed_holders++;
-	if (!CHECK(cg_run_as(cg.other, other_denied, (void *)nd, 10000) ==
-		   TAP_PASS,
-		   "%s: %s (%s) is open to uid %u under default_policy=allow: FAILS OPEN",
-		   when, nd->dev, dir ? "no holders file" : "no sysfs directory",
-		   cg.other))
-		t->leaks++;
+	for (i = 0; c.n && i < sizeof(uids) / sizeof(uids[0]); i++)
+		if (!CHECK(cg_run_as(uids[i], all_denied, &c, 30000) == TAP_PASS,
+			   "%s: an incomplete node (of %u, first %s) is open to uid %u under default_policy=allow: FAILS OPEN",
+			   when, c.n, c.nd[0]->dev, uids[i]))
+			t->leaks++;
+	return c.n;
 }
 
 static void tally_diag(const char *what, const struct tally *t)
 {
-	tap_diag("%s: %u runs with one allocation failed: %u loads failed (camgate not loaded); nodes: %u complete, %u without a sysfs directory, %u without a holders file (those denied), %u gone; %u left open",
-		 what, t->runs, t->load_failed, t->complete, t->closed_sysfs,
-		 t->closed_holders, t->absent, t->leaks);
+	tap_diag("%s: %u runs with a fault in camgate's set-up (%u set-ups hit); %u loads failed (camgate not loaded); nodes: %u complete, %u without a sysfs directory, %u without a holders file (those denied), %u gone; %u left open",
+		 what, t->runs, t->landed, t->load_failed, t->complete,
+		 t->closed_sysfs, t->closed_holders, t->absent, t->leaks);
 }
 
-/* ---- holding the registering task ------------------------------------------ */
-
-/* Hold @sym for HOLD_MS in tasks named cg-delay (called from @caller). */
-static int delay_at(const char *sym, const char *caller)
-{
-	char spec[256];
-
-	snprintf(spec, sizeof(spec), "%s %d %s", sym, HOLD_MS, caller);
-	return cg_sysfs_write(DELAY, "at", spec) < 0 ? -1 : 0;
-}
-
-static void delay_off(void)
-{
-	cg_sysfs_write(DELAY, "at", "off");
-}
-
-static unsigned long long delay_hits(void)
-{
-	return cg_sysfs_u64(DELAY, "hits");
-}
+/* ---- a fault inside camgate's set-up ------------------------------------- */
 
 struct held {
 	const char *what;	/* for diagnostics */
-	int (*fn)(void *);	/* what the held task does, as cg-delay */
+	const char *sym;	/* the set-up: camgate_delay's SYMBOL */
+	const char *caller;	/* and CALLER, or "" */
+	int (*fn)(void *);	/* what the registering task does, as cg-delay */
 	void *arg;
-	unsigned int k;		/* fail the k-th allocation after the hold */
+	unsigned int k;		/* fail the k-th allocation of each set-up */
 	/* results */
 	int ret;		/* fn's result */
-	bool held;		/* the hold was hit and fail-nth written */
-	bool injected;		/* the k-th allocation was reached (failed) */
-};
-
-/* Shared with the held child: its fail-nth after the call. */
-struct held_shm {
-	int ret;
-	unsigned int nth_after;
+	unsigned long long entered, landed, missed;	/* set-ups */
 };
 
 /*
- * Run @h->fn in a child named cg-delay; at its first hold, set its
- * fail-nth to @h->k; report whether the fault was injected.
+ * Run @h->fn in a child named cg-delay, with camgate_delay setting its
+ * fail-nth to @h->k at each entry of the set-up and clearing it at the
+ * set-up's return.  Return 0, or -1 if camgate_delay could not be armed.
  */
-static void run_held(struct held *h)
+static int run_held(struct held *h)
 {
-	struct held_shm *shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
-				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	char path[64], v[16];
-	long deadline;
+	char spec[256], v[16];
 	pid_t pid;
 	int st;
 
-	h->held = h->injected = false;
 	h->ret = -1;
-	if (shm == MAP_FAILED)
-		return;
-	shm->ret = -1;
-	shm->nth_after = ~0u;
+	h->entered = h->landed = h->missed = 0;
+	snprintf(v, sizeof(v), "%u", h->k);
+	snprintf(spec, sizeof(spec), "%s 0 %s", h->sym, h->caller);
+	if (cg_sysfs_write(DELAY, "fail_nth", v) < 0 ||
+	    cg_sysfs_write(DELAY, "at", spec) < 0)
+		return -1;
 	pid = fork();
 	if (!pid) {
-		int nth = open("/proc/thread-self/fail-nth", O_RDWR);
-		char buf[16] = "";
-
 		prctl(PR_SET_NAME, "cg-delay");
-		shm->ret = h->fn(h->arg);
-		if (nth >= 0 && pread(nth, buf, sizeof(buf) - 1, 0) > 0)
-			shm->nth_after = strtoul(buf, NULL, 10);
-		if (nth >= 0)
-			pwrite(nth, "0", 1, 0);
-		_exit(0);
+		_exit(h->fn(h->arg) & 0xff);
 	}
-	snprintf(path, sizeof(path), "/proc/%d/task/%d", pid, pid);
-	deadline = tap_now_ms() + 20000;
-	while (!delay_hits() && tap_now_ms() < deadline &&
-	       waitpid(pid, &st, WNOHANG) == 0)
-		tap_sleep_ms(2);
-	if (delay_hits()) {
-		snprintf(v, sizeof(v), "%u", h->k);
-		h->held = cg_sysfs_write(path, "fail-nth", v) > 0;
-	}
-	if (waitpid(pid, &st, 0) != pid)
-		tap_diag("%s: waitpid: %s", h->what, strerror(errno));
-	h->ret = shm->ret;
-	/* fail-nth counts down to 0 at the injected failure. */
-	h->injected = h->held && shm->nth_after == 0;
-	munmap(shm, sizeof(*shm));
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		tap_diag("%s: fork/waitpid: %s", h->what, strerror(errno));
+	else
+		h->ret = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	h->entered = cg_sysfs_u64(DELAY, "hits");
+	h->landed = cg_sysfs_u64(DELAY, "landed");
+	h->missed = cg_sysfs_u64(DELAY, "missed");
+	cg_sysfs_write(DELAY, "at", "off");
+	cg_sysfs_write(DELAY, "fail_nth", "0");
+	return 0;
+}
+
+/* One run's bookkeeping: fault @h->k landed where it should, nowhere else. */
+static bool run_ok(const struct held *h)
+{
+	return CHECK(h->entered > 0, "%s, fault %u: the task never entered %s",
+		     h->what, h->k, h->sym) &&
+	       CHECK(h->landed + h->missed == h->entered,
+		     "%s, fault %u: %llu set-ups entered, %llu returned with the fault injected, %llu without",
+		     h->what, h->k, h->entered, h->landed, h->missed);
 }
 
 /* ---- load -------------------------------------------------------------------- */
@@ -337,17 +408,37 @@ static void expect_unloaded(unsigned int k, int err)
 		close(fd);
 }
 
+/* Failslab for fail-nth: sleeping allocations too, quietly. */
+static bool faults_armed(void)
+{
+	char v[8];
+
+	cg_sysfs_write(FAILSLAB, "ignore-gfp-wait", "N");
+	cg_sysfs_write(FAILSLAB, "verbose", "0");
+	return CHECK(!cg_sysfs_read(FAILSLAB, "ignore-gfp-wait", v, sizeof(v)) &&
+		     !strcmp(v, "N"),
+		     "failslab still ignores sleeping allocations (ignore-gfp-wait %s)",
+		     v);
+}
+
 static int load_under_faults(void *arg)
 {
 	struct node nodes[16];
-	struct held h = { .what = "insmod", .fn = insmod_allow };
+	struct held h = {
+		.what = "insmod", .fn = insmod_allow,
+		/* camgate's own call: every node's add_dev, in the insmod task */
+		.sym = "class_interface_register", .caller = "[camgate]",
+	};
 	struct tally t = { 0 };
+	char when[64], log[8192];
+	bool past_first = false;
 	unsigned int n, i;
-	char when[64];
 
 	(void)arg;
 	if (no_faults[0])
 		return tap_skip("%s", no_faults);
+	if (!faults_armed())
+		return TAP_FAIL;
 	n = capture_nodes(nodes, 16);
 	if (!CHECK(n > 0, "no vivid capture node"))
 		return TAP_FAIL;
@@ -355,37 +446,43 @@ static int load_under_faults(void *arg)
 		if (!CHECK(rmmod_camgate() == 0, "rmmod camgate: %s",
 			   strerror(errno)))
 			break;
-		/* Just before the first node's add_dev. */
-		if (!CHECK(!delay_at("class_interface_register", "[camgate]"),
-			   "arm camgate_delay: %s", strerror(errno)))
+		kmsg_mark();
+		if (!CHECK(!run_held(&h), "arm camgate_delay: %s",
+			   strerror(errno)) || !run_ok(&h))
 			break;
-		run_held(&h);
-		delay_off();
-		if (!CHECK(h.held, "fault %u: insmod never reached camgate's class_interface_register (ret %s)",
-			   h.k, strerror(h.ret)))
-			break;
-		t.runs += h.injected;
+		kmsg_camgate(log, sizeof(log));
+		t.runs += !!h.landed;
+		t.landed += h.landed;
 		snprintf(when, sizeof(when), "load, fault %u", h.k);
 		if (h.ret) {
-			CHECK(h.injected, "insmod failed with no fault injected: %s",
-			      strerror(h.ret));
+			CHECK(h.landed, "%s: insmod failed with no fault injected: %s",
+			      when, strerror(h.ret));
 			t.load_failed++;
 			expect_unloaded(h.k, h.ret);
 		} else {
 			CHECK(!access(CG_SYSFS_ROOT, F_OK), "%s: loaded without /sys/kernel/camgate",
 			      when);
+			CHECK(judge_nodes(nodes, n, when, log, &t) <= h.landed,
+			      "%s: more nodes incomplete than faults injected",
+			      when);
+			/* Past the first node's set-up (see the top). */
 			for (i = 0; i < n; i++)
-				judge_node(&nodes[i], when, &t);
+				past_first |= nodes[i].kind &&
+					      (access(nodes[i].sysfs, F_OK) ||
+					       access(nodes[i].holders, F_OK));
 		}
-		if (!h.injected)
+		if (!h.landed || past_first)
 			break;
 	}
 	CHECK(h.k <= MAX_K, "still faulting after %u allocations", MAX_K);
-	CHECK(!h.ret && !h.injected, "the load without a fault failed: %s",
-	      strerror(h.ret));
+	CHECK(past_first || (!h.ret && !h.landed),
+	      "the load without a fault failed: %s", strerror(h.ret));
 	CHECK(t.closed_sysfs > 0 && t.closed_holders > 0,
 	      "no fault landed in a node's sysfs directory and holders file");
 	tally_diag("insmod camgate default_policy=allow", &t);
+	tap_diag("run %u: %s", h.k, past_first ?
+		 "the fault went past the first capture node's set-up" :
+		 "the load did not reach its k-th allocation");
 	rmmod_camgate();
 	camgate_back();
 	return tap_result();
@@ -396,7 +493,7 @@ static int load_under_faults(void *arg)
 static int vivid_bind(void *arg)
 {
 	(void)arg;
-	return cg_sysfs_write(VIVID_DRV, "bind", "vivid.0") < 0 ? -1 : 0;
+	return cg_sysfs_write(VIVID_DRV, "bind", "vivid.0") < 0 ? 1 : 0;
 }
 
 static void vivid_unbind(void)
@@ -411,17 +508,19 @@ static void vivid_unbind(void)
 }
 
 /*
- * Faults from the first capture node's first set-up step on, until one
- * lands past camgate (vivid's bind then fails: camgate never fails it);
- * then a bind without faults.
+ * The k-th allocation of each new node's add_dev failed, k = 1, 2, ...
+ * until no add_dev reaches its k-th; then a bind without faults.
  */
 static int hotplug_under_faults(void *arg)
 {
 	struct node nodes[16];
-	struct held h = { .what = "bind", .fn = vivid_bind };
+	struct held h = {
+		.what = "bind", .fn = vivid_bind,
+		.sym = "camgate:add_dev", .caller = "",
+	};
 	struct tally t = { 0 };
-	unsigned int n, i;
-	char when[64];
+	char when[64], log[8192];
+	unsigned int n, closed;
 	ssize_t w;
 
 	(void)arg;
@@ -429,6 +528,8 @@ static int hotplug_under_faults(void *arg)
 		return tap_skip("%s", no_faults);
 	if (access(VIVID_DRV "/vivid.0", F_OK))
 		return tap_skip("vivid is not bound to " VIVID_DRV "/vivid.0");
+	if (!faults_armed())
+		return TAP_FAIL;
 	w = cg_sysfs_write(CG_SYSFS_ROOT, "default_policy", "allow");
 	if (!CHECK(w > 0, "default_policy allow: %s", strerror(-w)))
 		return TAP_FAIL;
@@ -437,30 +538,32 @@ static int hotplug_under_faults(void *arg)
 		if (!CHECK(access(cg.dev, F_OK), "%s still there after unbind",
 			   cg.dev))
 			break;
-		/* The first capture node's first set-up step. */
-		if (!CHECK(!delay_at("camgate:camgate_holders_add", ""),
-			   "arm camgate_delay: %s", strerror(errno)))
+		kmsg_mark();
+		if (!CHECK(!run_held(&h), "arm camgate_delay: %s",
+			   strerror(errno)) || !run_ok(&h))
 			break;
-		run_held(&h);
-		delay_off();
-		if (!CHECK(h.held, "fault %u: the bind never reached camgate_holders_add (ret %d)",
-			   h.k, h.ret))
-			break;
-		t.runs += h.injected;
-		cg_chmod_nodes();
+		kmsg_camgate(log, sizeof(log));
 		snprintf(when, sizeof(when), "bind, fault %u", h.k);
+		/* camgate never fails a driver's registration. */
+		if (!CHECK(h.ret == 0, "%s: vivid's bind failed", when))
+			break;
+		t.runs += !!h.landed;
+		t.landed += h.landed;
+		cg_chmod_nodes();
 		n = capture_nodes(nodes, 16);
-		for (i = 0; i < n; i++)
-			judge_node(&nodes[i], when, &t);
-		if (h.ret || !h.injected)
+		CHECK(n > 0, "%s: no vivid capture node", when);
+		closed = judge_nodes(nodes, n, when, log, &t);
+		CHECK(closed <= h.landed, "%s: %u nodes incomplete, %llu faults injected",
+		      when, closed, h.landed);
+		if (!h.landed)
 			break;
 	}
 	CHECK(h.k <= MAX_K, "still faulting after %u allocations", MAX_K);
 	CHECK(t.closed_sysfs > 0 && t.closed_holders > 0,
-	      "no fault landed in the node's sysfs directory and holders file");
+	      "no fault landed in a node's sysfs directory and holders file");
 	tally_diag("vivid bound, default_policy=allow", &t);
-	tap_diag("the fault of run %u landed past camgate's set-up (bind: %s)",
-		 h.k, h.ret ? "failed" : "succeeded");
+	tap_diag("run %u: no add_dev of the bind reached its %u-th allocation",
+		 h.k, h.k);
 
 	/* And without a fault: every capture node complete. */
 	vivid_unbind();
@@ -468,8 +571,7 @@ static int hotplug_under_faults(void *arg)
 	cg_chmod_nodes();
 	n = capture_nodes(nodes, 16);
 	memset(&t, 0, sizeof(t));
-	for (i = 0; i < n; i++)
-		judge_node(&nodes[i], "bind without a fault", &t);
+	judge_nodes(nodes, n, "bind without a fault", "", &t);
 	CHECK(n > 0 && t.complete == n,
 	      "bind without a fault: %u of %u capture nodes complete", t.complete,
 	      n);
@@ -490,6 +592,7 @@ static void cleanup(void)
 	if (saved_verbose[0])
 		failslab_write("verbose", saved_verbose);
 	cg_sysfs_write_len(DELAY, "at", "off", 3);
+	cg_sysfs_write_len(DELAY, "fail_nth", "0", 1);
 	if (!access(VIVID_DRV, F_OK) && access(VIVID_DRV "/vivid.0", F_OK))
 		cg_sysfs_write_len(VIVID_DRV, "bind", "vivid.0", 7);
 	if (access(CG_SYSFS_ROOT, F_OK) && ko[0])
@@ -533,9 +636,9 @@ static void setup(void)
 			 "no camgate_delay module (%.150s)", delay_ko);
 		return;
 	}
-	/* Sleeping allocations too, quietly; nothing else sets fail-nth. */
-	failslab_write("ignore-gfp-wait", "N");
-	failslab_write("verbose", "0");
+	if (access(DELAY "/fail_nth", W_OK))
+		snprintf(no_faults, sizeof(no_faults),
+			 "camgate_delay without fail_nth (CONFIG_FAULT_INJECTION)");
 }
 
 static int restored(void *arg)
@@ -548,17 +651,17 @@ static int restored(void *arg)
 
 int main(void)
 {
-	tap_plan(3, 850);
+	tap_plan(3, 880);
 	cg_env_load();
 	setup();
 	tap_set_cleanup(cleanup);
-	tap_run(load_under_faults, NULL, 500,
-		"6: insmod camgate default_policy=allow, each allocation of every node's add_dev failed in turn: unloaded, or every capture node configurable or denying uid %u",
-		cg.other);
+	tap_run(load_under_faults, NULL, 430,
+		"6: insmod camgate default_policy=allow, each allocation of the first node's add_dev failed in turn: unloaded, or every capture node configurable or denying root, uid %u and uid %u",
+		cg.owner, cg.other);
 	cleanup();
-	tap_run(hotplug_under_faults, NULL, 300,
-		"6: vivid bound under default_policy=allow, each allocation of a new node's set-up failed in turn: the node is configurable or denies uid %u",
-		cg.other);
+	tap_run(hotplug_under_faults, NULL, 430,
+		"6: vivid bound under default_policy=allow, each allocation of every new node's add_dev failed in turn: the node is configurable or denies root, uid %u and uid %u",
+		cg.owner, cg.other);
 	cleanup();
 	tap_run(restored, NULL, 10,
 		"state restored: camgate and vivid loaded, owner_uid %u, default_policy deny",
