@@ -20,9 +20,14 @@
  *  - V4L2_CTRL_FLAG_GRABBED on a control the driver grabs while streaming.
  *
  * The figures are printed as "# " lines; the cases pin what design.rst
- * decides: queries keep working, the streaming file is root only, and the
- * channels outside camgate's reach are known limits (TODO cases: they
- * report whether the channel is there on this kernel).
+ * decides: queries keep working, the streaming file is root only.  The
+ * channels outside camgate's reach are known limits: each TODO case
+ * asserts that the channel does not show, by the criterion design.rst
+ * states ("Side channels"; the constants below are those), so that it
+ * reports "not ok # TODO" exactly when a non-owner could read the owner's
+ * stream through it in this run, and "ok" when the noise of the machine
+ * hid it.  A known limit never fails the suite; a measurement that could
+ * not be made does.
  */
 #include "tap.h"
 #include "camgate_test.h"
@@ -30,8 +35,27 @@
 #define FPS		25
 #define MEASURE_S	3
 #define MAXS		400000
-#define KTHREAD		"vivid-000-vid-c"	/* comm is 15 bytes */
+/* Its full name since 5.17; the first 15 bytes before. */
+#define KTHREAD		"vivid-000-vid-cap"
+#define KTHREAD_COMM	15
 #define GRABBED_CTRL	"Enable Capture Cropping"
+
+/*
+ * design.rst, "Side channels": the criteria by which a channel shows the
+ * owner's frames.  A slow call takes over SLOW_X times the median and
+ * SLOW_US above it; consecutive slow calls are one episode.  The lock
+ * channel shows when the slow episodes a second are between RATE_LO and
+ * RATE_HI times the owner's frames a second and at least PHASE_PERMILLE
+ * of them fall in the best fifth of the frame period (noise spreads them:
+ * about 200).  The thread channel shows when vivid's capture thread is
+ * there only while streaming and its voluntary switches a second are
+ * between RATE_LO and RATE_HI times the frames a second.
+ */
+#define SLOW_X		4
+#define SLOW_US		200
+#define RATE_LO		0.5
+#define RATE_HI		1.5
+#define PHASE_PERMILLE	500
 
 struct lat {
 	int err;		/* first failed call's errno, or 0 */
@@ -47,7 +71,7 @@ struct procfig {
 	double intr_s, ctxt_s;	/* /proc/stat rates */
 	bool kthread;		/* vivid's capture thread seen */
 	double kthread_csw_s;	/* its voluntary context switches a second */
-	int grabbed;		/* GRABBED flag of GRABBED_CTRL, -1: unknown */
+	int grabbed;		/* GRABBED flag of GRABBED_CTRL, -1: no such control */
 	int streaming_err;	/* errno of uid other's open of streaming */
 };
 
@@ -136,9 +160,9 @@ static int measure_latency(void *arg)
 	r->median_ns = sorted[n / 2];
 	r->p99_ns = sorted[n * 99 / 100];
 	r->max_ns = sorted[n - 1];
-	/* Slow: over 4 times the median and 200 us above it; a run is an episode. */
-	thr = r->median_ns * 4 > r->median_ns + 200000 ?
-	      r->median_ns * 4 : r->median_ns + 200000;	/* the larger */
+	/* Slow: over SLOW_X times the median and SLOW_US above it. */
+	thr = r->median_ns * SLOW_X > r->median_ns + SLOW_US * 1000L ?
+	      r->median_ns * SLOW_X : r->median_ns + SLOW_US * 1000L;
 	for (i = 0; i < n; i++) {
 		if (lat_ns[i] <= thr)
 			continue;
@@ -182,7 +206,9 @@ static int find_kthread(void)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%.20s", de->d_name);
 		if (!cg_sysfs_read(path, "comm", comm, sizeof(comm)) &&
-		    !strcmp(comm, KTHREAD))
+		    (!strcmp(comm, KTHREAD) ||
+		     (strlen(comm) == KTHREAD_COMM &&
+		      !strncmp(comm, KTHREAD, KTHREAD_COMM))))
 			pid = atoi(de->d_name);
 	}
 	if (d)
@@ -338,6 +364,12 @@ static int streaming_root_only(void *arg)
 	return tap_result();
 }
 
+/* Is @x between RATE_LO and RATE_HI times the owner's frame rate? */
+static bool at_frame_rate(double x)
+{
+	return x >= RATE_LO * sh->owner_fps && x <= RATE_HI * sh->owner_fps;
+}
+
 static int lock_clock(void *arg)
 {
 	const struct lat *r = &sh->stream_cap;
@@ -346,27 +378,34 @@ static int lock_clock(void *arg)
 	(void)arg;
 	if (!sh->measured)
 		return tap_skip("the measurement case failed");
-	CHECK(eps > 0.5 * sh->owner_fps && eps < 1.5 * sh->owner_fps,
-	      "%.1f slow QUERYCAP episodes a second, the owner got %.1f frames a second",
-	      eps, sh->owner_fps);
-	CHECK(r->conc_fps >= 500,
-	      "only %u per mille of the episodes in one fifth of the frame period",
-	      r->conc_fps);
+	CHECK(!(at_frame_rate(eps) && r->conc_fps >= PHASE_PERMILLE),
+	      "the frame clock shows: %.1f slow QUERYCAP episodes a second, the owner got %.1f frames a second; %u per mille of them in one fifth of the frame period",
+	      eps, sh->owner_fps, r->conc_fps);
+	tap_diag("frame clock through QUERYCAP: %s (%.1f slow episodes/s for %.1f frames/s, %u per mille in phase; shows at %.1f-%.1f times the frame rate and %d per mille)",
+		 at_frame_rate(eps) && r->conc_fps >= PHASE_PERMILLE ?
+		 "shows" : "hidden by noise in this run",
+		 eps, sh->owner_fps, r->conc_fps, RATE_LO, RATE_HI,
+		 PHASE_PERMILLE);
 	return tap_result();
 }
 
 static int kthread_clock(void *arg)
 {
+	bool shows;
+
 	(void)arg;
 	if (!sh->measured)
 		return tap_skip("the measurement case failed");
-	CHECK(!sh->idle.kthread && sh->stream.kthread,
-	      "capture thread idle %d, streaming %d", sh->idle.kthread,
-	      sh->stream.kthread);
-	CHECK(sh->stream.kthread_csw_s > 0.6 * sh->owner_fps &&
-	      sh->stream.kthread_csw_s < 1.6 * sh->owner_fps,
-	      "%.1f voluntary switches a second, %.1f frames a second",
+	shows = !sh->idle.kthread && sh->stream.kthread &&
+		at_frame_rate(sh->stream.kthread_csw_s);
+	CHECK(!shows,
+	      "the frame clock shows: capture thread only while streaming, %.1f voluntary switches a second, %.1f frames a second",
 	      sh->stream.kthread_csw_s, sh->owner_fps);
+	tap_diag("frame clock through /proc: %s (capture thread idle %s, streaming %s, %.1f switches/s for %.1f frames/s)",
+		 shows ? "shows" : "does not show in this run",
+		 sh->idle.kthread ? "present" : "absent",
+		 sh->stream.kthread ? "present" : "absent",
+		 sh->stream.kthread_csw_s, sh->owner_fps);
 	return tap_result();
 }
 
@@ -375,9 +414,10 @@ static int grabbed_flag(void *arg)
 	(void)arg;
 	if (!sh->measured)
 		return tap_skip("the measurement case failed");
-	CHECK(sh->idle.grabbed == 0 && sh->stream.grabbed == 1,
-	      "GRABBED idle %d, streaming %d", sh->idle.grabbed,
-	      sh->stream.grabbed);
+	if (sh->idle.grabbed < 0 || sh->stream.grabbed < 0)
+		return tap_skip("vivid has no \"" GRABBED_CTRL "\" control (ccs_cap_mode fixed, as no_error_inj=1 does)");
+	CHECK(!(sh->idle.grabbed == 0 && sh->stream.grabbed == 1),
+	      "uid %u sees GRABBED only while the owner streams", cg.other);
 	return tap_result();
 }
 
@@ -399,14 +439,15 @@ int main(void)
 		cg.other);
 	tap_todo("known limit: the node's lock is the driver's; its contention is outside camgate (design.rst, Side channels)");
 	tap_run(lock_clock, NULL, 10,
-		"7: the latency of an allowed query shows the owner's frame clock");
+		"7: the latency of an allowed query does not show uid %u the owner's frame clock",
+		cg.other);
 	tap_todo("known limit: kernel threads are visible in /proc unless it is mounted hidepid=invisible (design.rst, Side channels)");
 	tap_run(kthread_clock, NULL, 10,
-		"7: vivid's capture thread, seen in /proc by uid %u only while streaming, counts the frames",
+		"7: vivid's capture thread in /proc does not show uid %u the owner's frame clock",
 		cg.other);
 	tap_todo("known limit: control flags are query results the allowlist lets through (design.rst, Side channels)");
 	tap_run(grabbed_flag, NULL, 10,
-		"7: QUERYCTRL tells uid %u that the node streams (V4L2_CTRL_FLAG_GRABBED)",
+		"7: QUERYCTRL does not tell uid %u that the node streams (V4L2_CTRL_FLAG_GRABBED)",
 		cg.other);
 	cg_restore_config();
 	return tap_finish();
