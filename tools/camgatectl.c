@@ -569,7 +569,7 @@ static int read_state(struct dev_state *d)
 			       (char *)d + files[i].off, VAL_MAX);
 		if (err == -ENOENT || err == -ENODEV)
 			return -ENOENT;
-		/* Root only since ABI 1 (a non-root user sees "?"). */
+		/* Root only (mode 0400) since December 2026: others see "?". */
 		if (err == -EACCES && !strcmp(files[i].file, "streaming")) {
 			d->streaming[0] = '\0';
 			continue;
