@@ -40,6 +40,7 @@ struct camgate_owner {
 	kuid_t uid;		/* INVALID_UID: no owner uid */
 	kgid_t gid;		/* INVALID_GID: no owner gid */
 	u64 gen;		/* capability generation, never 0 */
+	bool deny_unowned;	/* set-up failed: unowned means denied */
 };
 
 /*
@@ -279,7 +280,7 @@ int camgate_parse_revoke(const char *buf);
 /* holders.c: /proc/camgate/holders. */
 int camgate_holders_init(void);
 void camgate_holders_exit(void);
-void camgate_holders_add(struct camgate_dev *dev);
+int camgate_holders_add(struct camgate_dev *dev);
 void camgate_holders_remove(struct camgate_dev *dev);
 
 /* symbols.c: what the kernel does not export. */

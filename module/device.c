@@ -335,6 +335,7 @@ static int owner_update(struct camgate_dev *dev, const kuid_t *uid,
 	new->uid = uid ? *uid : old->uid;
 	new->gid = gid ? *gid : old->gid;
 	new->gen = old->gen + 1;
+	new->deny_unowned = old->deny_unowned;
 	rcu_assign_pointer(dev->owner, new);
 	dev->owner_gp = get_state_synchronize_rcu();
 	revoke_effects(dev);
@@ -466,6 +467,22 @@ int camgate_devices_lock_owners(void)
 	return 0;
 }
 
+/*
+ * A node whose set-up is incomplete must not fall open: without its sysfs
+ * directory nobody can give it an owner, and without its holders file
+ * nobody can see who reads it.  Such a node denies frame access to
+ * everyone while it has no owner, whatever default_policy says.  Called
+ * before the owner record is published to the wrappers, and (for the
+ * holders file) before the sysfs directory exists, so no reader or writer
+ * can see the change.
+ */
+static void deny_unowned(struct camgate_dev *cdev, const char *what, int err)
+{
+	cdev->owners[0].deny_unowned = true;
+	pr_err("%s: %s (%d): frame access denied to everyone until it has an owner, whatever default_policy\n",
+	       cdev->name, what, err);
+}
+
 static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 {
 	struct video_device *vdev = to_video_device(dev);
@@ -500,9 +517,25 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 	cdev->vdev = vdev;
 	cdev->orig = vdev->fops;
 	cdev->registered = true;
+
+	/*
+	 * The holders file and the sysfs directory before the wrapper table:
+	 * each step that fails marks the node closed before any call can
+	 * reach it through camgate (their readers and writers only need the
+	 * fields set above; an owner written now is kept).
+	 */
+	err = camgate_holders_add(cdev);
+	if (err)
+		deny_unowned(cdev, "no holders file in /proc/camgate/holders",
+			     err);
+	err = camgate_sysfs_add_dev(cdev);
+	if (err)
+		deny_unowned(cdev, "no sysfs directory", err);
+	else
+		cdev->in_sysfs = true;
+
 	camgate_sock_note_fops(vdev->cdev->ops);
 	camgate_v4l2_wrap(cdev);
-
 	spin_lock(&camgate_devs_lock);
 	hash_add_rcu(camgate_devs, &cdev->node, (unsigned long)vdev);
 	spin_unlock(&camgate_devs_lock);
@@ -513,14 +546,6 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 	 * filled in, on arm64 too.
 	 */
 	smp_store_release(&vdev->fops, &cdev->fops);
-
-	err = camgate_sysfs_add_dev(cdev);
-	if (err)
-		pr_err("%s: no sysfs directory (%d); guarded with no owner\n",
-		       cdev->name, err);
-	else
-		cdev->in_sysfs = true;
-	camgate_holders_add(cdev);
 	pr_info("guarding %s (%s)\n", cdev->name, vdev->name);
 	return 0;
 }

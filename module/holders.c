@@ -88,19 +88,17 @@ static const struct proc_ops holders_ops = {
 
 /**
  * camgate_holders_add() - Create a guarded node's holders file.
- * @dev: the guard, registered.
- *
- * A node without the file is still guarded; the failure is logged.
+ * @dev: the guard, not yet published.
  *
  * Context: process context (the class interface's add_dev).
+ * Return: 0, or -ENOMEM if the file could not be created (the caller then
+ * keeps the node closed: see add_dev()).
  */
-void camgate_holders_add(struct camgate_dev *dev)
+int camgate_holders_add(struct camgate_dev *dev)
 {
 	dev->holders = proc_create_data(dev->name, 0400, holders_dir,
 					&holders_ops, dev);
-	if (!dev->holders)
-		pr_err("%s: no holders file in /proc/camgate/holders\n",
-		       dev->name);
+	return dev->holders ? 0 : -ENOMEM;
 }
 
 /**

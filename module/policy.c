@@ -92,7 +92,9 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_cap_mint);
  * @cap_gen: the file's capability generation, 0 if it holds none.
  * @cred: the calling task's credential, now.
  *
- * A device without an owner follows the default policy.  Otherwise the file
+ * A device without an owner follows the default policy, unless its set-up
+ * failed (@owner->deny_unowned: it may have no sysfs directory to be given
+ * an owner in), which denies.  Otherwise the file
  * must hold a capability of the device's current generation and the caller
  * must match the owner at the moment of use: a passed, inherited or stolen
  * file, or a caller that changed its credentials, is refused.
@@ -103,7 +105,7 @@ bool camgate_may_access(const struct camgate_owner *owner, bool default_allow,
 			u64 cap_gen, const struct cred *cred)
 {
 	if (!camgate_owner_set(owner))
-		return default_allow;
+		return default_allow && owner && !owner->deny_unowned;
 	return cap_gen && cap_gen == owner->gen &&
 	       camgate_cred_matches(cred, owner);
 }

@@ -102,7 +102,7 @@ static bool may_receive(struct file *file, const struct cred *cred, bool self,
 		*why = camgate_owner_set(owner) ? CAMGATE_DENY_PASSED :
 						  CAMGATE_DENY_NO_OWNER;
 		if (!camgate_owner_set(owner))
-			return allow;
+			return allow && !owner->deny_unowned;
 		return camgate_cred_matches(cred, owner) &&
 		       acts_for(self, owner);
 	}

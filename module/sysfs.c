@@ -382,7 +382,12 @@ static struct kobj_attribute owner_gid_attr =
 	__ATTR(owner_gid, 0644, owner_gid_show, owner_gid_store);
 static struct kobj_attribute revoke_attr = __ATTR_WO(revoke);
 static struct kobj_attribute generation_attr = __ATTR_RO(generation);
-static struct kobj_attribute streaming_attr = __ATTR_RO(streaming);
+/*
+ * Root only: whether the camera streams is not frame data, but camgate
+ * need not tell it to users who cannot even open the node (design.rst,
+ * "Side channels").
+ */
+static struct kobj_attribute streaming_attr = __ATTR_RO_MODE(streaming, 0400);
 static struct kobj_attribute capabilities_attr = __ATTR_RO(capabilities);
 static struct kobj_attribute denials_attr = __ATTR_RO(denials);
 static struct kobj_attribute last_denial_attr = __ATTR_RO(last_denial);

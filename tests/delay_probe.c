@@ -16,6 +16,19 @@
  * contains CALLER ("[camgate]") are held.  Other calls pass undelayed.
  * A kprobe handler cannot sleep, hence mdelay(): the test keeps the
  * windows short, and the other CPU runs the racing side.
+ *
+ * On a kernel with fail-nth (CONFIG_FAULT_INJECTION), a fault can be
+ * placed inside one function exactly, with no timing involved:
+ *
+ *   echo N > /sys/kernel/debug/camgate_delay/fail_nth	(before "at")
+ *   cat /sys/kernel/debug/camgate_delay/landed /sys/kernel/debug/camgate_delay/missed
+ *
+ * Each held call (after its delay) sets the task's fail-nth to N, so that
+ * the N-th fault-injection point from there fails (failslab: the N-th slab
+ * allocation), and at that call's return clears what is left, so that no
+ * fault lands past it.  "landed" counts the returns whose fault was
+ * injected inside the call, "missed" those that reached fewer than N
+ * points.  N = 0 (the default): delay only.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,12 +46,20 @@
 #define MAX_MS		5000
 
 static struct kprobe probe;
+static struct kretprobe rprobe;		/* instead of probe when fail_nth */
 static char probe_sym[KSYM_NAME_LEN + sizeof("camgate:")];
 static unsigned int delay_ms;
 static char caller[64];			/* what the caller's symbol contains */
 static bool armed;			/* arm_lock */
+static bool armed_ret;			/* arm_lock: rprobe, not probe */
 static DEFINE_MUTEX(arm_lock);
 static atomic_t hits = ATOMIC_INIT(0);
+#ifdef CONFIG_FAULT_INJECTION
+static unsigned int fail_nth;		/* arm_lock: taken when armed */
+static unsigned int armed_nth;		/* what the armed probe sets */
+static atomic_t landed = ATOMIC_INIT(0);
+static atomic_t missed = ATOMIC_INIT(0);
+#endif
 static struct dentry *dir;
 
 /* The probed function's return address, at its entry. */
@@ -53,17 +74,27 @@ static unsigned long probed_return_address(struct pt_regs *regs)
 #endif
 }
 
-static int delay_pre(struct kprobe *kp, struct pt_regs *regs)
+/* A call to hold: by a task named cg-delay, from CALLER if one is set. */
+static bool held_call(struct pt_regs *regs)
 {
 	char sym[KSYM_SYMBOL_LEN];
 
 	if (strcmp(current->comm, DELAY_COMM))
-		return 0;
+		return false;
 	if (caller[0]) {
 		sprint_symbol(sym, probed_return_address(regs));
 		if (!strstr(sym, caller))
-			return 0;
+			return false;
 	}
+	return true;
+}
+
+NOKPROBE_SYMBOL(held_call);
+
+static int delay_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	if (!held_call(regs))
+		return 0;
 	atomic_inc(&hits);
 	mdelay(READ_ONCE(delay_ms));
 	return 0;
@@ -71,11 +102,66 @@ static int delay_pre(struct kprobe *kp, struct pt_regs *regs)
 
 NOKPROBE_SYMBOL(delay_pre);
 
+#ifdef CONFIG_FAULT_INJECTION
+/* Returns 0 (watch the return) only for a held call. */
+static int fail_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (!held_call(regs))
+		return 1;
+	atomic_inc(&hits);
+	mdelay(READ_ONCE(delay_ms));
+	WRITE_ONCE(current->fail_nth, READ_ONCE(armed_nth));
+	return 0;
+}
+
+NOKPROBE_SYMBOL(fail_entry);
+
+static int fail_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	/* should_fail_ex() counts fail_nth down to 0 as it injects. */
+	if (READ_ONCE(current->fail_nth))
+		atomic_inc(&missed);
+	else
+		atomic_inc(&landed);
+	WRITE_ONCE(current->fail_nth, 0);
+	return 0;
+}
+
+NOKPROBE_SYMBOL(fail_return);
+#endif
+
 static void disarm(void)
 {
-	if (armed)
+	if (armed && armed_ret)
+		unregister_kretprobe(&rprobe);
+	else if (armed)
 		unregister_kprobe(&probe);
 	armed = false;
+}
+
+static int arm(void)
+{
+	atomic_set(&hits, 0);
+	armed_ret = false;
+#ifdef CONFIG_FAULT_INJECTION
+	atomic_set(&landed, 0);
+	atomic_set(&missed, 0);
+	if (fail_nth) {
+		WRITE_ONCE(armed_nth, fail_nth);
+		rprobe = (struct kretprobe) {
+			.kp.symbol_name = probe_sym,
+			.entry_handler = fail_entry,
+			.handler = fail_return,
+		};
+		armed_ret = true;
+		return register_kretprobe(&rprobe);
+	}
+#endif
+	probe = (struct kprobe) {
+		.symbol_name = probe_sym,
+		.pre_handler = delay_pre,
+	};
+	return register_kprobe(&probe);
 }
 
 static ssize_t at_write(struct file *file, const char __user *ubuf,
@@ -101,12 +187,7 @@ static ssize_t at_write(struct file *file, const char __user *ubuf,
 		}
 		strscpy(probe_sym, sym, sizeof(probe_sym));
 		WRITE_ONCE(delay_ms, ms);
-		atomic_set(&hits, 0);
-		probe = (struct kprobe) {
-			.symbol_name = probe_sym,
-			.pre_handler = delay_pre,
-		};
-		err = register_kprobe(&probe);
+		err = arm();
 		armed = !err;
 	}
 out:
@@ -127,11 +208,55 @@ static int hits_get(void *data, u64 *val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(hits_fops, hits_get, NULL, "%llu\n");
 
+#ifdef CONFIG_FAULT_INJECTION
+static int fail_nth_get(void *data, u64 *val)
+{
+	mutex_lock(&arm_lock);
+	*val = fail_nth;
+	mutex_unlock(&arm_lock);
+	return 0;
+}
+
+/* Taken at the next "at"; a probe armed now keeps its value. */
+static int fail_nth_set(void *data, u64 val)
+{
+	if (val > UINT_MAX)
+		return -EINVAL;
+	mutex_lock(&arm_lock);
+	fail_nth = val;
+	mutex_unlock(&arm_lock);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(fail_nth_fops, fail_nth_get, fail_nth_set, "%llu\n");
+
+static int landed_get(void *data, u64 *val)
+{
+	*val = atomic_read(&landed);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(landed_fops, landed_get, NULL, "%llu\n");
+
+static int missed_get(void *data, u64 *val)
+{
+	*val = atomic_read(&missed);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(missed_fops, missed_get, NULL, "%llu\n");
+#endif
+
 static int __init delay_init(void)
 {
 	dir = debugfs_create_dir("camgate_delay", NULL);
 	debugfs_create_file("at", 0200, dir, NULL, &at_fops);
 	debugfs_create_file_unsafe("hits", 0400, dir, NULL, &hits_fops);
+#ifdef CONFIG_FAULT_INJECTION
+	debugfs_create_file_unsafe("fail_nth", 0600, dir, NULL, &fail_nth_fops);
+	debugfs_create_file_unsafe("landed", 0400, dir, NULL, &landed_fops);
+	debugfs_create_file_unsafe("missed", 0400, dir, NULL, &missed_fops);
+#endif
 	return 0;
 }
 

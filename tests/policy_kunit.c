@@ -118,10 +118,34 @@ static void policy_unset_owner_matches_nobody(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0ULL, camgate_cap_mint(&owner, cred));
 }
 
+/*
+ * A node whose sysfs directory or holders file could not be made (issue
+ * 16 item 6) never follows default_policy=allow: nobody could give it an
+ * owner.  An owner set later (the holders file alone failed) still works.
+ */
+static void policy_setup_failed_denies_unowned(struct kunit *test)
+{
+	struct camgate_owner owner = { .uid = INVALID_UID,
+				       .gid = INVALID_GID, .gen = 1,
+				       .deny_unowned = true };
+	const struct cred *other = test_cred(test, 1001, 1001, NULL, 0);
+	const struct cred *root = test_cred(test, 0, 0, NULL, 0);
+
+	KUNIT_EXPECT_FALSE(test, camgate_may_access(&owner, true, 0, other));
+	KUNIT_EXPECT_FALSE(test, camgate_may_access(&owner, true, 0, root));
+	KUNIT_EXPECT_FALSE(test, camgate_may_access(&owner, false, 0, other));
+	KUNIT_EXPECT_EQ(test, 0ULL, camgate_cap_mint(&owner, root));
+	owner.uid = KUIDT_INIT(1001);
+	owner.gen = 2;
+	KUNIT_EXPECT_TRUE(test, camgate_may_access(&owner, true, 2, other));
+	KUNIT_EXPECT_FALSE(test, camgate_may_access(&owner, true, 0, root));
+}
+
 static struct kunit_case policy_test_cases[] = {
 	KUNIT_CASE_PARAM(policy_decision, policy_gen_params),
 	KUNIT_CASE(policy_kuid_not_raw_uid),
 	KUNIT_CASE(policy_unset_owner_matches_nobody),
+	KUNIT_CASE(policy_setup_failed_denies_unowned),
 	{}
 };
 

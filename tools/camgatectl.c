@@ -569,6 +569,11 @@ static int read_state(struct dev_state *d)
 			       (char *)d + files[i].off, VAL_MAX);
 		if (err == -ENOENT || err == -ENODEV)
 			return -ENOENT;
+		/* Root only (mode 0400) since December 2026: others see "?". */
+		if (err == -EACCES && !strcmp(files[i].file, "streaming")) {
+			d->streaming[0] = '\0';
+			continue;
+		}
 		if (err)
 			die(1, "%s/%s: %s", d->node, files[i].file,
 			    strerror(-err));
@@ -581,7 +586,8 @@ static int read_state(struct dev_state *d)
 	if ((!digits(d->uid) && strcmp(d->uid, CAMGATE_ID_NONE)) ||
 	    (!digits(d->gid) && strcmp(d->gid, CAMGATE_ID_NONE)) ||
 	    !digits(d->gen) || !digits(d->caps) || !digits(d->denials) ||
-	    (strcmp(d->streaming, "0") && strcmp(d->streaming, "1")) ||
+	    (d->streaming[0] && strcmp(d->streaming, "0") &&
+	     strcmp(d->streaming, "1")) ||
 	    (d->last_denial[0] && !reason_word(d->last_denial)))
 		die(1, "%s: unexpected values in %s" CAMGATE_SYSFS_DEVICES "/%s",
 		    d->node, root, d->node);
@@ -674,7 +680,8 @@ static int cmd_status(void)
 			fputs(",\"owner_gid\":", stdout);
 			json_id(d->gid);
 			printf(",\"generation\":%s,\"streaming\":%s,\"capabilities\":%s,\"denials\":%s,\"last_denial\":",
-			       d->gen, strcmp(d->streaming, "1") ? "false" : "true",
+			       d->gen, !d->streaming[0] ? "null" :
+			       strcmp(d->streaming, "1") ? "false" : "true",
 			       d->caps, d->denials);
 			if (d->last_denial[0] && strcmp(d->last_denial, "none"))
 				json_str(d->last_denial);
@@ -699,6 +706,7 @@ static int cmd_status(void)
 			printf("%-10s ", d->node);
 			put_cell(d->name, 24);
 			printf(" %-12s %-9s %-12s %-8s %-10s %s\n", buf,
+			       !d->streaming[0] ? "?" :
 			       strcmp(d->streaming, "1") ? "no" : "yes",
 			       d->caps, d->denials, d->gen,
 			       d->last_denial[0] ? d->last_denial : "-");

@@ -504,6 +504,56 @@ static int non_root(void *arg)
 	return tap_result();
 }
 
+/*
+ * streaming is root only (mode 0400, issue 16 item 7): another uid's
+ * status shows it unknown ("?", null), and everything else as root sees it.
+ */
+static int non_root_status(void *arg)
+{
+	static const char *const json[] = { "--json", "status", NULL };
+	static const char *const table[] = { "status", NULL };
+	struct cg_ctl *r = malloc(sizeof(*r));
+	char want[128], uid[16];
+	struct cg_json *j, *d, *m;
+	const char *err = NULL, *line;
+	struct snap s;
+
+	(void)arg;
+	if (!ctl_expect(cg.other, r, json, true))
+		return TAP_FAIL;
+	snap(&s);
+	j = cg_json_parse(r->out, &err);
+	if (!CHECK(j, "status --json as uid %u: %s in \"%s\"", cg.other, err,
+		   r->out))
+		return TAP_FAIL;
+	d = cg_json_device(j, node);
+	if (!CHECK(d, "no entry for %s in %s", node, r->out))
+		return TAP_FAIL;
+	m = cg_json_get(d, "streaming");
+	CHECK(m && m->type == CG_JNULL,
+	      "uid %u's status --json: streaming is not null", cg.other);
+	CHECK(json_id_is(d, "owner_uid", s.uid) &&
+	      cg_json_u64(d, "generation") == s.gen,
+	      "uid %u's status --json differs from sysfs: %s", cg.other,
+	      r->out);
+
+	if (!ctl_expect(cg.other, r, table, true))
+		return TAP_FAIL;
+	tap_diag("%s", r->out);
+	line = strstr(r->out, "\n");
+	while (line && strncmp(line + 1, node, strlen(node)))
+		line = strchr(line + 1, '\n');
+	if (!CHECK(line, "no line for %s", node))
+		return TAP_FAIL;
+	/* NODE NAME OWNER STREAMING ...: the owner, then "?". */
+	snprintf(uid, sizeof(uid), "%u", cg.owner);
+	snprintf(want, sizeof(want), " %-12s %-9s ", uid, "?");
+	CHECK(strstr(line, want),
+	      "uid %u's table: no \"%s\" (owner, then streaming ?) on the %s line",
+	      cg.other, want, node);
+	return tap_result();
+}
+
 /* ---- module not loaded ------------------------------------------------------------------ */
 
 static int reload(void)
@@ -838,7 +888,7 @@ int main(void)
 {
 	char devcopy[PATH_MAX];
 
-	tap_plan(14, 150);
+	tap_plan(15, 165);
 	cg_env_load();
 	snprintf(devcopy, sizeof(devcopy), "%s", cg.dev);
 	snprintf(node, sizeof(node), "%s", basename(devcopy));
@@ -871,6 +921,9 @@ int main(void)
 		"a refused call's reason in last_denial, status --json and the log line (comm escaped): no-capability, stale-capability, credential-changed, passed-file");
 	tap_run(non_root, NULL, 15,
 		"camgatectl as uid %u: owner, revoke, holders, lock refused, nothing changes; the kernel list is root-only",
+		cg.other);
+	tap_run(non_root_status, NULL, 15,
+		"camgatectl status as uid %u: streaming (root only) is ? and null, the rest as sysfs says",
 		cg.other);
 	tap_run(not_loaded, NULL, 20,
 		"camgatectl with camgate unloaded: every command says so, exits non-zero; an open holders list reads EIO");

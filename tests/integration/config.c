@@ -130,7 +130,7 @@ static int modes(void *arg)
 	static const struct mode_want dev[] = {
 		{ "name", 0444 }, { "owner_uid", 0644 }, { "owner_gid", 0644 },
 		{ "revoke", 0200 }, { "generation", 0444 },
-		{ "streaming", 0444 }, { "capabilities", 0444 },
+		{ "streaming", 0400 }, { "capabilities", 0444 },
 		{ "denials", 0444 },
 	};
 	char buf[32];

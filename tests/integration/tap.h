@@ -315,7 +315,7 @@ static inline int tap_vrun(int (*fn)(void *), void *arg, unsigned int timeout_s,
 	}
 
 report:
-	if (todo) {
+	if (todo && res != TAP_SKIP) {
 		tap_line("%s %d - %s # TODO %s", res == TAP_FAIL ? "not ok" : "ok",
 			 tap.run, name, todo);
 		if (res == TAP_FAIL)
