@@ -34,6 +34,7 @@
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
 #include <media/v4l2-dev.h>
+#include <media/videobuf2-core.h>
 #include <kunit/visibility.h>
 
 struct camgate_owner {
@@ -53,6 +54,13 @@ struct camgate_mapper {
 	struct mm_struct *mm;	/* grabbed (mmgrab()), or NULL */
 	unsigned long seq;	/* last revocation round that waited for it */
 };
+
+/*
+ * A guard's copy of its driver's vb2_ops (stream.c), filled in when the
+ * queue is wrapped: checkpatch wants every vb2_ops const, which a copy
+ * that is written cannot be.
+ */
+#define camgate_vb2_ops_copy	vb2_ops
 
 struct camgate_dev {
 	struct kobject kobj;		/* sysfs directory; release frees us */
@@ -83,6 +91,29 @@ struct camgate_dev {
 	char id[80];			/* "<parent>/<vdev name>", stable */
 	struct work_struct free_work;
 	struct rcu_head rcu;
+
+	/*
+	 * Streaming state and what is told of it (stream.c, notify.c,
+	 * led.c).  queue's ops point at qops, a copy of the driver's with
+	 * start_streaming and stop_streaming wrapped, from add_dev until
+	 * the driver's table is put back with vdev->fops.
+	 */
+	struct vb2_queue *queue;	/* wrapped queue, or NULL */
+	const struct vb2_ops *orig_qops;	/* the driver's queue ops */
+	struct camgate_vb2_ops_copy qops;	/* installed in queue */
+	bool streaming;			/* the queue's lock */
+	pid_t stream_pid;		/* who started it; the queue's lock */
+	uid_t stream_uid;
+	struct camgate_led *led;	/* "camgate-<node>" trigger, or NULL */
+	bool led_on;			/* counted as lit; led.c's lock */
+	struct mutex uevent_lock;	/* uevent_live; a leaf */
+	bool uevent_live;		/* kobject in sysfs: uevents may go */
+	bool notify_dead;		/* no more deny_work; READ/WRITE_ONCE */
+	struct delayed_work deny_work;	/* the coalesced "deny" uevent */
+	unsigned long deny_sent;	/* jiffies of the last one; deny_work */
+	pid_t deny_pid;			/* the last denial, a racy snapshot */
+	uid_t deny_uid;
+	int deny_op;			/* enum camgate_op */
 };
 
 struct camgate_file {
@@ -230,8 +261,41 @@ unsigned int camgate_dev_count_caps(struct camgate_dev *dev);
 enum camgate_deny camgate_deny_reason(const struct camgate_owner *owner,
 				      u64 cap_gen, bool opener);
 const char *camgate_deny_name(enum camgate_deny why);
+const char *camgate_op_name(enum camgate_op op);
 void camgate_count_denial(struct camgate_dev *dev, enum camgate_op op,
 			  unsigned int cmd, enum camgate_deny why);
+
+/* What the registry tells about a device (device.c), and who listens. */
+void camgate_dev_streaming(struct camgate_dev *dev, bool on);
+
+/* stream.c: the queue's start and stop, seen. */
+void camgate_stream_wrap(struct camgate_dev *dev);
+void camgate_stream_unwrap(struct camgate_dev *dev);
+
+/* notify.c: uevents on the device's kobject. */
+extern const struct kset_uevent_ops camgate_uevent_ops;
+void camgate_notify_init_dev(struct camgate_dev *dev);
+void camgate_notify_add(struct camgate_dev *dev);
+void camgate_notify_remove(struct camgate_dev *dev);
+void camgate_notify_retire(struct camgate_dev *dev);
+void camgate_notify_stream(struct camgate_dev *dev, bool on);
+void camgate_notify_owner(struct camgate_dev *dev,
+			  const struct camgate_owner *owner, bool revoke);
+void camgate_notify_deny(struct camgate_dev *dev, enum camgate_op op);
+
+/* led.c: the LED triggers "camgate" and "camgate-<node>". */
+int camgate_led_init(void);
+void camgate_led_exit(void);
+void camgate_led_add_dev(struct camgate_dev *dev);
+void camgate_led_stream(struct camgate_dev *dev, bool on);
+void camgate_led_lock(void);
+
+/* audit.c: audit records. */
+void camgate_audit_deny(struct camgate_dev *dev, enum camgate_op op,
+			unsigned int cmd, enum camgate_deny why);
+void camgate_audit_owner(struct camgate_dev *dev,
+			 const struct camgate_owner *owner, bool revoke);
+void camgate_audit_lock(void);
 
 /* v4l2.c: the capture-path wrappers. */
 void camgate_v4l2_wrap(struct camgate_dev *dev);

@@ -31,6 +31,13 @@
 #endif
 #define CAMGATE_IMPORT_KUNIT_NS()	CAMGATE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 
+/* v6.2 made kset_uevent_ops' filter() and name() take a const kobject. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define CAMGATE_CONST_KOBJ	const struct kobject
+#else
+#define CAMGATE_CONST_KOBJ	struct kobject
+#endif
+
 /*
  * A reference on a file whose count may already have dropped to zero
  * (its release under way): v6.13 turned f_count into f_ref, a file_ref_t.

@@ -24,6 +24,7 @@
 #include <uapi/linux/camgate.h>
 
 #include "camgate.h"
+#include "trace.h"
 
 static const char *const op_names[] = {
 	[CAMGATE_OP_READ] = "read",
@@ -37,6 +38,21 @@ static const char *const op_names[] = {
 	[CAMGATE_OP_DMABUF_MMAP] = "dma-buf mmap",
 	[CAMGATE_OP_DMABUF_ATTACH] = "dma-buf attach",
 	[CAMGATE_OP_BINDER] = "binder transfer",
+};
+
+/* The same as one word, for audit records and uevents. */
+static const char *const op_keys[] = {
+	[CAMGATE_OP_READ] = "read",
+	[CAMGATE_OP_WRITE] = "write",
+	[CAMGATE_OP_POLL] = "poll",
+	[CAMGATE_OP_MMAP] = "mmap",
+	[CAMGATE_OP_IOCTL] = "ioctl",
+	[CAMGATE_OP_COMPAT_IOCTL] = "compat-ioctl",
+	[CAMGATE_OP_UNMAPPED_AREA] = "get-unmapped-area",
+	[CAMGATE_OP_RECEIVE] = "file-receive",
+	[CAMGATE_OP_DMABUF_MMAP] = "dma-buf-mmap",
+	[CAMGATE_OP_DMABUF_ATTACH] = "dma-buf-attach",
+	[CAMGATE_OP_BINDER] = "binder-transfer",
 };
 
 /* The words of sysfs "last_denial" and of the log line. */
@@ -96,14 +112,33 @@ const char *camgate_deny_name(enum camgate_deny why)
 EXPORT_SYMBOL_IF_KUNIT(camgate_deny_name);
 
 /**
+ * camgate_op_name() - The word for a refused operation.
+ * @op: the operation.
+ *
+ * Return: "read", "ioctl", "file-receive", ... (one word, as in trace
+ * events, audit records and uevents); "unknown" for anything else.
+ */
+const char *camgate_op_name(enum camgate_op op)
+{
+	if ((unsigned int)op >= ARRAY_SIZE(op_keys) || !op_keys[op])
+		return "unknown";
+	return op_keys[op];
+}
+EXPORT_SYMBOL_IF_KUNIT(camgate_op_name);
+
+/**
  * camgate_count_denial() - Count and log a refused frame access.
  * @dev: the device.
  * @op: what was refused.
  * @cmd: the ioctl number, or 0.
  * @why: the reason (camgate_deny_reason()).
  *
- * Context: any, also a kprobe handler: nothing sleeps or allocates; the log
- * line is rate-limited per (caller uid, device) bucket.
+ * Also emits the trace event, the audit record (audit's own rate limit and
+ * backlog apply) and, coalesced, the "deny" uevent.
+ *
+ * Context: any, also a kprobe handler: nothing sleeps, only the audit
+ * record allocates (atomically); the log line is rate-limited per (caller
+ * uid, device) bucket.
  */
 void camgate_count_denial(struct camgate_dev *dev, enum camgate_op op,
 			  unsigned int cmd, enum camgate_deny why)
@@ -114,6 +149,9 @@ void camgate_count_denial(struct camgate_dev *dev, enum camgate_op op,
 
 	atomic64_inc(&dev->denials);
 	WRITE_ONCE(dev->last_denial, why);
+	trace_deny(dev->name, op, cmd, why, task_tgid_nr(current), uid);
+	camgate_audit_deny(dev, op, cmd, why);
+	camgate_notify_deny(dev, op);
 	bucket = hash_32(uid ^ hash_ptr(dev, 32), DENY_RS_BITS);
 	if (!__ratelimit(&deny_rs[bucket]))
 		return;

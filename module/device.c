@@ -33,6 +33,7 @@
 
 #include "camgate.h"
 #include "compat.h"
+#include "trace.h"
 
 static DEFINE_HASHTABLE(camgate_devs, 6);	/* by vdev; newest first */
 
@@ -120,6 +121,7 @@ static void dev_free_work(struct work_struct *work)
 	/* Callers that loaded our table: first into the wrapper, then out. */
 	synchronize_rcu_tasks();
 	synchronize_srcu(&camgate_srcu);
+	camgate_notify_retire(dev);
 	spin_lock(&camgate_devs_lock);
 	hash_del_rcu(&dev->node);
 	spin_unlock(&camgate_devs_lock);
@@ -142,6 +144,7 @@ void camgate_dev_put(struct camgate_dev *dev)
 	if (!refcount_dec_and_test(&dev->users))
 		return;
 	WRITE_ONCE(dev->vdev->fops, dev->orig);
+	camgate_stream_unwrap(dev);
 	queue_work(camgate_wq, &dev->free_work);
 }
 
@@ -311,6 +314,36 @@ static void revoke_effects(struct camgate_dev *dev)
 		revoke_hooks[i](dev, seq);
 }
 
+/**
+ * camgate_dev_streaming() - Tell everyone that a device's queue started or
+ * stopped streaming.
+ * @dev: the guard; dev->stream_pid and stream_uid name who started it.
+ * @on: true when it started.
+ *
+ * The one list of what listens to streaming changes: the trace event, the
+ * LED triggers, the uevent.
+ *
+ * Context: process context, usually under the queue's lock (stream.c).
+ */
+void camgate_dev_streaming(struct camgate_dev *dev, bool on)
+{
+	trace_stream(dev->name, on, dev->stream_pid, dev->stream_uid);
+	camgate_led_stream(dev, on);
+	camgate_notify_stream(dev, on);
+}
+
+/* The one list of what listens to owner changes and revocations. */
+static void owner_changed(struct camgate_dev *dev,
+			  const struct camgate_owner *o, bool revoke)
+{
+	trace_owner(dev->name, from_kuid(&init_user_ns, o->uid),
+		    from_kgid(&init_user_ns, o->gid), o->gen, revoke,
+		    task_tgid_nr(current),
+		    from_kuid(&init_user_ns, current_euid()));
+	camgate_notify_owner(dev, o, revoke);
+	camgate_audit_owner(dev, o, revoke);
+}
+
 /*
  * Taking rights away must not depend on memory: the new owner record is
  * the device's other one, retired by the last update, refilled once every
@@ -320,7 +353,7 @@ static void revoke_effects(struct camgate_dev *dev)
 static int owner_update(struct camgate_dev *dev, const kuid_t *uid,
 			const kgid_t *gid, bool revoke)
 {
-	struct camgate_owner *old, *new;
+	struct camgate_owner *old, *new, told;
 
 	mutex_lock(&dev->cfg_lock);
 	old = rcu_dereference_protected(dev->owner,
@@ -339,7 +372,9 @@ static int owner_update(struct camgate_dev *dev, const kuid_t *uid,
 	rcu_assign_pointer(dev->owner, new);
 	dev->owner_gp = get_state_synchronize_rcu();
 	revoke_effects(dev);
+	told = *new;
 	mutex_unlock(&dev->cfg_lock);
+	owner_changed(dev, &told, revoke);
 	return 0;
 }
 
@@ -517,6 +552,9 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 	cdev->vdev = vdev;
 	cdev->orig = vdev->fops;
 	cdev->registered = true;
+	/* Before the sysfs directory, whose owner files send uevents. */
+	camgate_notify_init_dev(cdev);
+	camgate_led_add_dev(cdev);
 
 	/*
 	 * The holders file and the sysfs directory before the wrapper table:
@@ -536,6 +574,8 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 
 	camgate_sock_note_fops(vdev->cdev->ops);
 	camgate_v4l2_wrap(cdev);
+	camgate_stream_wrap(cdev);
+
 	spin_lock(&camgate_devs_lock);
 	hash_add_rcu(camgate_devs, &cdev->node, (unsigned long)vdev);
 	spin_unlock(&camgate_devs_lock);
@@ -546,6 +586,7 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 	 * filled in, on arm64 too.
 	 */
 	smp_store_release(&vdev->fops, &cdev->fops);
+	camgate_notify_add(cdev);
 	pr_info("guarding %s (%s)\n", cdev->name, vdev->name);
 	return 0;
 }
@@ -563,6 +604,7 @@ static void remove_dev(CAMGATE_CLASS_IFACE_ARGS)
 	if (!cdev || !cdev->registered)
 		return;
 	cdev->registered = false;
+	camgate_notify_remove(cdev);
 	if (cdev->in_sysfs)
 		kobject_del(&cdev->kobj);	/* waits for sysfs callers */
 	camgate_holders_remove(cdev);	/* waits for its readers */

@@ -28,6 +28,7 @@
 #include "camgate.h"
 
 static struct kobject *camgate_kobj;
+static struct kset *camgate_devices_kset;	/* uevents: notify.c */
 struct kobject *camgate_devices_kobj;
 
 static int parse_id(const char *buf, u32 *id, bool *none)
@@ -191,6 +192,7 @@ static ssize_t lock_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
 {
 	int err = may_configure() ?: camgate_parse_revoke(buf);
+	bool locked_now = false;
 
 	if (err)
 		return err;
@@ -208,8 +210,13 @@ static ssize_t lock_store(struct kobject *kobj, struct kobj_attribute *attr,
 		pr_info("configuration locked by pid %d uid %u\n",
 			task_tgid_nr(current),
 			from_kuid(&init_user_ns, current_euid()));
+		locked_now = true;
 	}
 	mutex_unlock(&camgate_cfg_mutex);
+	if (locked_now) {
+		camgate_audit_lock();
+		camgate_led_lock();	/* the indicator's LEDs, sealed */
+	}
 	return count;
 }
 
@@ -422,10 +429,13 @@ EXPORT_SYMBOL_IF_KUNIT(camgate_dev_ktype);
  * camgate_sysfs_add_dev() - Create a guarded device's directory.
  * @dev: the guard, its kobject initialised with camgate_dev_ktype.
  *
+ * The directory is in the devices kset, whose uevents say SUBSYSTEM=camgate.
+ *
  * Return: 0 on success, or kobject_add()'s error (-ENOMEM, -EEXIST).
  */
 int camgate_sysfs_add_dev(struct camgate_dev *dev)
 {
+	dev->kobj.kset = camgate_devices_kset;
 	return kobject_add(&dev->kobj, camgate_devices_kobj, "%s", dev->name);
 }
 
@@ -444,11 +454,14 @@ int camgate_sysfs_init(void)
 	err = sysfs_create_group(camgate_kobj, &camgate_group);
 	if (err)
 		goto err_put;
-	camgate_devices_kobj = kobject_create_and_add("devices", camgate_kobj);
-	if (!camgate_devices_kobj) {
+	camgate_devices_kset = kset_create_and_add("devices",
+						   &camgate_uevent_ops,
+						   camgate_kobj);
+	if (!camgate_devices_kset) {
 		err = -ENOMEM;
 		goto err_put;
 	}
+	camgate_devices_kobj = &camgate_devices_kset->kobj;
 	return 0;
 
 err_put:
@@ -463,6 +476,6 @@ err_put:
  */
 void camgate_sysfs_exit(void)
 {
-	kobject_put(camgate_devices_kobj);
+	kset_unregister(camgate_devices_kset);
 	kobject_put(camgate_kobj);
 }

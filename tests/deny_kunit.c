@@ -74,9 +74,39 @@ static void deny_names(struct kunit *test)
 			   camgate_deny_name(camgate_deny_reason(NULL, 0, true)));
 }
 
+/*
+ * The operation words of audit records, uevents and camgatectl watch: one
+ * word each (an audit value or a uevent value with a blank would be split
+ * by its readers), every operation named, "unknown" past the last.
+ */
+static void op_names(struct kunit *test)
+{
+	static const char *const want[] = {
+		[CAMGATE_OP_READ] = "read",
+		[CAMGATE_OP_IOCTL] = "ioctl",
+		[CAMGATE_OP_COMPAT_IOCTL] = "compat-ioctl",
+		[CAMGATE_OP_RECEIVE] = "file-receive",
+		[CAMGATE_OP_BINDER] = "binder-transfer",
+	};
+	int op;
+
+	for (op = CAMGATE_OP_READ; op <= CAMGATE_OP_BINDER; op++) {
+		const char *n = camgate_op_name(op);
+
+		KUNIT_EXPECT_NE(test, 0, (int)strlen(n));
+		KUNIT_EXPECT_STRNEQ(test, "unknown", n);
+		KUNIT_EXPECT_NULL(test, strpbrk(n, " \t\n=\""));
+		if ((size_t)op < ARRAY_SIZE(want) && want[op])
+			KUNIT_EXPECT_STREQ(test, want[op], n);
+	}
+	KUNIT_EXPECT_STREQ(test, "unknown", camgate_op_name(CAMGATE_OP_BINDER + 1));
+	KUNIT_EXPECT_STREQ(test, "unknown", camgate_op_name(-1));
+}
+
 static struct kunit_case deny_test_cases[] = {
 	KUNIT_CASE_PARAM(deny_reason, deny_gen_params),
 	KUNIT_CASE(deny_names),
+	KUNIT_CASE(op_names),
 	{}
 };
 

@@ -55,6 +55,7 @@ static inline struct cred *test_cred(struct kunit *test, u32 euid, u32 egid,
 
 static void test_put_dev(void *dev)
 {
+	camgate_notify_retire(dev);
 	kobject_put(&((struct camgate_dev *)dev)->kobj);
 }
 
@@ -79,6 +80,7 @@ static inline struct camgate_dev *test_dev(struct kunit *test, u32 uid,
 	INIT_LIST_HEAD(&dev->cap_files);
 	INIT_LIST_HEAD(&dev->dmabufs);
 	strscpy(dev->name, "kunit", sizeof(dev->name));
+	camgate_notify_init_dev(dev);
 	kobject_init(&dev->kobj, &camgate_dev_ktype);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, test_put_dev, dev));

@@ -8,6 +8,7 @@
  *   camgatectl [--wait SECONDS] revoke DEV
  *   camgatectl lock
  *   camgatectl [--json] [--wait SECONDS] holders DEV
+ *   camgatectl [--json] [--count N] watch [DEV]
  *   camgatectl --version | --help
  *
  * Everything goes through the files of Documentation/ABI/testing/
@@ -37,11 +38,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/camgate.h>
+#include <linux/netlink.h>
 
 /* From dkms.conf's PACKAGE_VERSION, by tools/Makefile and debian/rules. */
 #ifndef CAMGATE_VERSION
@@ -57,6 +60,7 @@
 
 static bool json;
 static long wait_ms;
+static long watch_count;	/* watch: stop after this many events; 0: never */
 static const char *root = "";	/* CAMGATECTL_ROOT: tests only */
 
 static void __attribute__((format(printf, 1, 2)))
@@ -99,11 +103,15 @@ static void usage(FILE *f)
 	      "  revoke DEV           void every capability of DEV\n"
 	      "  lock                 freeze owners and the default policy until reboot\n"
 	      "  holders DEV          processes holding a capability of DEV: pid, uid, comm\n"
+	      "  watch [DEV]          print stream, owner and denial events (of DEV) as the\n"
+	      "                       kernel announces them (uevents), one line each\n"
 	      "\n"
 	      "DEV is a node name (video0) or a device file (/dev/video0, a udev symlink).\n"
 	      "\n"
 	      "options:\n"
-	      "  -j, --json           machine-readable output (status, holders)\n"
+	      "  -j, --json           machine-readable output (status, holders; watch: one\n"
+	      "                       JSON object a line)\n"
+	      "  -c, --count N        watch: stop after N events\n"
 	      "  -w, --wait SECONDS   wait up to SECONDS (more than 0, at most 3600) for DEV\n"
 	      "                       to be guarded (udev: the uevent can come first)\n"
 	      "  -V, --version        camgatectl's version\n"
@@ -1172,6 +1180,193 @@ static int cmd_holders(const char *dev)
 	return fflush(stdout) ? 1 : 0;
 }
 
+/* ---- watch ----------------------------------------------------------------------------- */
+
+/* A uevent: its keys, NUL-separated, after the "action@devpath" header. */
+struct uevent {
+	char buf[8192];
+	size_t len;
+};
+
+static const char *ue_get(const struct uevent *ev, const char *key)
+{
+	size_t kl = strlen(key), i = 0;
+
+	while (i < ev->len) {
+		const char *s = ev->buf + i;
+		size_t sl = strnlen(s, ev->len - i);
+
+		if (sl > kl && !strncmp(s, key, kl) && s[kl] == '=')
+			return s + kl + 1;
+		i += sl + 1;
+	}
+	return NULL;
+}
+
+/* A value that must be a decimal number (or "none", for ids), or "?". */
+static const char *ue_num(const struct uevent *ev, const char *key)
+{
+	const char *v = ue_get(ev, key);
+
+	if (v && (digits(v) || !strcmp(v, CAMGATE_ID_NONE)))
+		return v;
+	return NULL;
+}
+
+/* A JSON number, or null for "none" and a missing key. */
+static void json_num(const char *v)
+{
+	fputs(v && digits(v) ? v : "null", stdout);
+}
+
+static void watch_print(const struct uevent *ev, const char *node)
+{
+	const char *action = ue_get(ev, "ACTION"), *event = ue_get(ev, "CAMGATE_EVENT");
+	const char *pid = ue_num(ev, "CAMGATE_PID"), *uid = ue_num(ev, "CAMGATE_UID");
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!event)
+		event = action;
+	if (json) {
+		fputs("{\"time\":", stdout);
+		json_str(stamp);
+		fputs(",\"node\":", stdout);
+		json_str(node);
+		fputs(",\"event\":", stdout);
+		json_str(event);
+	} else {
+		printf("%s %s ", stamp, node);
+	}
+	if (!strcmp(event, "stream")) {
+		const char *on = ue_get(ev, "CAMGATE_STREAMING");
+		bool streaming = on && !strcmp(on, "1");
+
+		if (json)
+			printf(",\"streaming\":%s", streaming ? "true" : "false");
+		else
+			printf("stream %s", streaming ? "on" : "off");
+	} else if (!strcmp(event, "owner")) {
+		const char *ouid = ue_num(ev, "CAMGATE_OWNER_UID");
+		const char *ogid = ue_num(ev, "CAMGATE_OWNER_GID");
+		const char *gen = ue_num(ev, "CAMGATE_GENERATION");
+		const char *rv = ue_get(ev, "CAMGATE_REVOKED");
+		bool revoked = rv && !strcmp(rv, "1");
+
+		if (json) {
+			fputs(",\"owner_uid\":", stdout);
+			json_num(ouid);
+			fputs(",\"owner_gid\":", stdout);
+			json_num(ogid);
+			fputs(",\"generation\":", stdout);
+			json_num(gen);
+			printf(",\"revoked\":%s", revoked ? "true" : "false");
+		} else if (revoked) {
+			printf("revoked (generation %s) by", gen ? gen : "?");
+		} else {
+			printf("owner %s:%s (generation %s) set by", ouid ? ouid : "?",
+			       ogid ? ogid : "?", gen ? gen : "?");
+		}
+	} else if (!strcmp(event, "deny")) {
+		const char *op = ue_get(ev, "CAMGATE_OP");
+		const char *reason = ue_get(ev, "CAMGATE_REASON");
+		const char *count = ue_num(ev, "CAMGATE_DENIALS");
+
+		if (json) {
+			fputs(",\"op\":", stdout);
+			json_str(op ? op : "");
+			fputs(",\"reason\":", stdout);
+			json_str(reason ? reason : "");
+			fputs(",\"denials\":", stdout);
+			json_num(count);
+		} else {
+			fputs("denied ", stdout);
+			put_cell(op ? op : "?", 0);
+			fputs(": ", stdout);
+			put_cell(reason ? reason : "?", 0);
+			printf(" (%s denials) last to", count ? count : "?");
+		}
+	} else if (!json) {
+		fputs(event, stdout);	/* "add", "remove" */
+	}
+	if (json) {
+		fputs(",\"pid\":", stdout);
+		json_num(pid);
+		fputs(",\"uid\":", stdout);
+		json_num(uid);
+		puts("}");
+	} else if (pid || uid) {
+		printf(" pid %s uid %s\n", pid ? pid : "?", uid ? uid : "?");
+	} else {
+		putchar('\n');
+	}
+	fflush(stdout);
+}
+
+static int cmd_watch(const char *dev)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	char want[NODE_MAX] = "";
+	struct uevent ev;
+	long seen = 0;
+	int fd, size = 1 << 20;
+
+	if (dev)
+		dev_name(dev, want);
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+	if (fd < 0)
+		die(1, "uevent socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die(1, "uevent socket: %s", strerror(errno));
+	/* Ready: a caller that waits for this line misses no event. */
+	if (!json) {
+		printf("watching %s\n", *want ? want : "every guarded device");
+		fflush(stdout);
+	}
+	for (;;) {
+		const char *subsys, *path, *node;
+		ssize_t n = recv(fd, ev.buf, sizeof(ev.buf) - 1, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOBUFS) {
+			warn("events were lost (receive buffer full)");
+			continue;
+		}
+		if (n < 0)
+			die(1, "uevent socket: %s", strerror(errno));
+		ev.len = n;
+		ev.buf[n] = '\0';
+		subsys = ue_get(&ev, "SUBSYSTEM");
+		path = ue_get(&ev, "DEVPATH");
+		if (!subsys || strcmp(subsys, "camgate") || !path ||
+		    strncmp(path, "/kernel/camgate/devices/", 24))
+			continue;
+		node = path + 24;
+		if (!*node || strchr(node, '/') || (*want && strcmp(node, want)))
+			continue;
+		watch_print(&ev, node);
+		if (watch_count && ++seen >= watch_count)
+			break;
+	}
+	close(fd);
+	return ferror(stdout) ? 1 : 0;
+}
+
+static void parse_count(const char *s)
+{
+	char *end;
+
+	errno = 0;
+	watch_count = strtol(s, &end, 10);
+	if (errno || end == s || *end || watch_count <= 0)
+		die(EXIT_USAGE, "--count: '%s' is not a positive number", s);
+}
+
 /* ---- main ------------------------------------------------------------------------------ */
 
 static void parse_wait(const char *s)
@@ -1193,6 +1388,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "count", required_argument, NULL, 'c' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1204,13 +1400,16 @@ int main(int argc, char **argv)
 	if (r)
 		root = r;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jw:Vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jw:c:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 'w':
 			parse_wait(optarg);
+			break;
+		case 'c':
+			parse_count(optarg);
 			break;
 		case 'V':
 			printf("camgatectl %s\n", CAMGATE_VERSION);
@@ -1219,7 +1418,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case ':':
-			die(EXIT_USAGE, "%s needs a number of seconds", argv[optind - 1]);
+			die(EXIT_USAGE, "%s needs a number%s", argv[optind - 1],
+			    optopt == 'c' ? "" : " of seconds");
 		default:
 			if (optopt)
 				die(EXIT_USAGE, "unknown option '-%c' (see --help)",
@@ -1263,6 +1463,10 @@ int main(int argc, char **argv)
 	if (!strcmp(args[0], "holders")) {
 		WANT(1, 1, "[--json] holders DEV");
 		return cmd_holders(args[1]);
+	}
+	if (!strcmp(args[0], "watch")) {
+		WANT(0, 1, "[--json] [--count N] watch [DEV]");
+		return cmd_watch(nargs == 2 ? args[1] : NULL);
 	}
 	if (!strcmp(args[0], "help")) {
 		usage(stdout);

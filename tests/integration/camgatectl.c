@@ -18,6 +18,7 @@
 #include "tap.h"
 #include "camgate_test.h"
 #include "ctl.h"
+#include "indicator.h"
 
 #include <dirent.h>
 #include <libgen.h>
@@ -637,7 +638,7 @@ static int help(void *arg)
 	static const char *const argv[] = { "--help", NULL };
 	static const char *const cmds[] = {
 		"status", "owner DEV UID[:GID]", "revoke DEV", "lock",
-		"holders DEV", "--json", "--wait",
+		"holders DEV", "watch [DEV]", "--json", "--wait", "--count",
 	};
 	struct cg_ctl *r = malloc(sizeof(*r));
 	size_t i;
@@ -647,6 +648,135 @@ static int help(void *arg)
 		return TAP_FAIL;
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		CHECK(strstr(r->out, cmds[i]), "--help does not name %s", cmds[i]);
+	return tap_result();
+}
+
+/* ---- issue 17: camgatectl watch -------------------------------------------------- */
+
+/* camgatectl ARGS... in the background, its stdout on *out. */
+static pid_t ctl_bg(int *out, const char *const *argv)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execv(cg_ctl_path(), (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	*out = p[0];
+	return pid;
+}
+
+/* What the watcher printed until it exited (after --count events). */
+static void ctl_bg_end(pid_t pid, int out, char *buf, size_t len)
+{
+	CHECK(cg_wait(pid, 10000) == 0, "camgatectl watch did not exit 0 after --count events");
+	cg_ctl_drain(out, buf, len);
+	close(out);
+}
+
+static int watch_json(void *arg __attribute__((unused)))
+{
+	const char *const argv[] = { "camgatectl", "--json", "--count", "4",
+				     "watch", node, NULL };
+	static char out[65536];
+	struct ind_owner o = { 0 };
+	struct cg_json *j[4] = { 0 };
+	char *line, *save = NULL;
+	const char *err;
+	int fd, n = 0;
+	unsigned long long gen;
+	pid_t pid;
+
+	/* A deny uevent of an earlier case can be up to a second late. */
+	tap_sleep_ms(1100);
+	pid = ctl_bg(&fd, argv);
+
+	if (!CHECK(pid > 0, "cannot start camgatectl"))
+		return TAP_FAIL;
+	tap_sleep_ms(1000);	/* bound to the uevent socket */
+	CHECK(cg_sysfs_write(cg.sysfs, "revoke", "1") > 0, "revoke: %s",
+	      strerror(errno));
+	gen = cg_sysfs_u64(cg.sysfs, "generation");
+	if (CHECK(ind_owner_start(&o) == 0, "owner helper")) {
+		CHECK(ind_owner_do(&o, 'n') == 0, "STREAMON");
+		CHECK(ind_owner_do(&o, 'f') == 0, "STREAMOFF");
+	}
+	CHECK(cg_run_as(cg.other, ind_deny_once, NULL, 10000) == TAP_PASS,
+	      "denial helper");
+	ctl_bg_end(pid, fd, out, sizeof(out));
+	for (line = strtok_r(out, "\n", &save); line && n < 4;
+	     line = strtok_r(NULL, "\n", &save)) {
+		j[n] = cg_json_parse(line, &err);
+		if (!CHECK(j[n], "line %d is not JSON (%s): %s", n + 1, err, line))
+			return tap_result();
+		CHECK(!strcmp(cg_json_str(j[n], "node") ?: "", node),
+		      "line %d: node %s", n + 1, cg_json_str(j[n], "node"));
+		n++;
+	}
+	if (!CHECK(n == 4, "%d lines, want 4", n))
+		return tap_result();
+	CHECK(!strcmp(cg_json_str(j[0], "event") ?: "", "owner") &&
+	      cg_json_get(j[0], "revoked") && cg_json_get(j[0], "revoked")->b &&
+	      cg_json_u64(j[0], "generation") == gen &&
+	      cg_json_u64(j[0], "owner_uid") == cg.owner &&
+	      cg_json_u64(j[0], "uid") == 0,
+	      "line 1: want the revocation (owner, revoked, generation %llu, owner_uid %u, uid 0)",
+	      gen, cg.owner);
+	CHECK(!strcmp(cg_json_str(j[1], "event") ?: "", "stream") &&
+	      cg_json_get(j[1], "streaming") && cg_json_get(j[1], "streaming")->b &&
+	      cg_json_u64(j[1], "pid") == (unsigned long long)o.pid &&
+	      cg_json_u64(j[1], "uid") == cg.owner,
+	      "line 2: want stream on by pid %d uid %u", o.pid, cg.owner);
+	CHECK(!strcmp(cg_json_str(j[2], "event") ?: "", "stream") &&
+	      cg_json_get(j[2], "streaming") && !cg_json_get(j[2], "streaming")->b,
+	      "line 3: want stream off");
+	CHECK(!strcmp(cg_json_str(j[3], "event") ?: "", "deny") &&
+	      !strcmp(cg_json_str(j[3], "op") ?: "", "ioctl") &&
+	      !strcmp(cg_json_str(j[3], "reason") ?: "", "no-capability") &&
+	      cg_json_u64(j[3], "uid") == cg.other &&
+	      cg_json_u64(j[3], "denials") >= 1,
+	      "line 4: want deny ioctl no-capability by uid %u", cg.other);
+	ind_owner_stop(&o);
+	return tap_result();
+}
+
+static int watch_text(void *arg __attribute__((unused)))
+{
+	const char *const argv[] = { "camgatectl", "--count", "2", "watch",
+				     cg.dev, NULL };
+	static char out[65536];
+	char want[128];
+	int fd;
+	pid_t pid;
+
+	tap_sleep_ms(1100);	/* a late deny uevent of an earlier case */
+	pid = ctl_bg(&fd, argv);
+
+	if (!CHECK(pid > 0, "cannot start camgatectl"))
+		return TAP_FAIL;
+	tap_sleep_ms(1000);
+	CHECK(cg_sysfs_write(cg.sysfs, "owner_uid", "1002") > 0,
+	      "owner_uid <- 1002: %s", strerror(errno));
+	cg_restore_config();
+	ctl_bg_end(pid, fd, out, sizeof(out));
+	snprintf(want, sizeof(want), "watching %s\n", node);
+	CHECK(!strncmp(out, want, strlen(want)), "first line is not \"%s\"", want);
+	snprintf(want, sizeof(want), " %s owner 1002:none (generation ", node);
+	CHECK(strstr(out, want), "no line with \"%s\"", want);
+	snprintf(want, sizeof(want), " %s owner %u:none (generation ", node,
+		 cg.owner);
+	CHECK(strstr(out, want), "no line with \"%s\"", want);
+	CHECK(strstr(out, ") set by pid "), "the writer is not named");
+	if (tap.case_failed)
+		tap_diag("output: %s", out);
 	return tap_result();
 }
 
@@ -888,7 +1018,7 @@ int main(void)
 {
 	char devcopy[PATH_MAX];
 
-	tap_plan(15, 165);
+	tap_plan(17, 200);
 	cg_env_load();
 	snprintf(devcopy, sizeof(devcopy), "%s", cg.dev);
 	snprintf(node, sizeof(node), "%s", basename(devcopy));
@@ -919,6 +1049,10 @@ int main(void)
 		"camgatectl apply FILE [DEV]: first matching line, no rewrite when nothing changes, a bad line changes nothing");
 	tap_run(reasons, NULL, 40,
 		"a refused call's reason in last_denial, status --json and the log line (comm escaped): no-capability, stale-capability, credential-changed, passed-file");
+	tap_run(watch_json, NULL, 20,
+		"camgatectl --json watch DEV: a revocation, stream on, stream off, a denial, one JSON object each");
+	tap_run(watch_text, NULL, 15,
+		"camgatectl watch /dev/NODE: owner changes as text lines naming owner, generation, writer");
 	tap_run(non_root, NULL, 15,
 		"camgatectl as uid %u: owner, revoke, holders, lock refused, nothing changes; the kernel list is root-only",
 		cg.other);

@@ -67,6 +67,9 @@ add_module udmabuf || true
 # binder (Debian: binder_linux, a module; the debug kernel: built in), for
 # the binder fd-transfer test; it skips without /dev/binder.
 add_module binder_linux || true
+# uinput (Debian: a module; the test kernels: built in), for the LED the
+# indicator tests make (a uinput keyboard with a LED, through input-leds).
+add_module uinput || true
 # Whatever camgate itself links against (today a subset of vivid's stack).
 for dep in $(/sbin/modinfo -F depends "$modsrc/camgate.ko" | tr , ' '); do
 	add_module "${dep//-/_}" || die "$name: camgate needs $dep, not in modules.dep"
