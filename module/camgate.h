@@ -85,6 +85,19 @@ struct camgate_dev {
 	atomic64_t denials;
 	int last_denial;		/* enum camgate_deny; READ/WRITE_ONCE */
 	bool registered;		/* registry ref held; class iface only */
+	bool capture;			/* delivers captured data itself */
+	/*
+	 * The camera the node belongs to (device.c, "Groups"): its media
+	 * device, else its v4l2_device, else NULL (a group of one).  Only
+	 * compared, and only with registered guards' (whose devices are
+	 * alive).  member_node is on the registered list while registered
+	 * (camgate_devs_lock); group_round is the last owner propagation
+	 * that reached it (camgate_group_lock).
+	 */
+	const void *group;
+	struct list_head member_node;
+	unsigned long group_round;
+	char group_name[40];		/* the v4l2_device's name, or "" */
 	bool in_sysfs;			/* kobject added; class iface only */
 	struct proc_dir_entry *holders;	/* holders file; class iface only */
 	char name[32];			/* node name, for logs */
@@ -198,6 +211,7 @@ camgate_may_access_uid(const struct camgate_owner *owner, u64 cap_gen,
 }
 
 bool camgate_ioctl_is_query(unsigned int cmd);
+bool camgate_subdev_ioctl_is_query(unsigned int cmd);
 bool camgate_ctrl_is_public(u32 flags);
 
 /* caller.c: every credential a caller acts with. */

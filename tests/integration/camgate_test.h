@@ -264,7 +264,7 @@ static inline void cg_chmod_nodes(void)
 {
 	static const char *const kinds[] = {
 		"/dev/video", "/dev/vbi", "/dev/media", "/dev/swradio",
-		"/dev/v4l-touch", "/dev/radio",
+		"/dev/v4l-touch", "/dev/radio", "/dev/v4l-subdev",
 	};
 	char path[64];
 	unsigned int k, i;
