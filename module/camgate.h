@@ -212,6 +212,20 @@ camgate_may_access_uid(const struct camgate_owner *owner, u64 cap_gen,
 
 bool camgate_ioctl_is_query(unsigned int cmd);
 bool camgate_subdev_ioctl_is_query(unsigned int cmd);
+
+/* media.c: the media device of a guarded camera. */
+#ifdef CONFIG_MEDIA_CONTROLLER
+int camgate_media_init(void);
+void camgate_media_exit(void);
+void camgate_media_scan(const void *group);
+void camgate_media_revoke(const void *group);
+bool camgate_media_ioctl_is_query(unsigned int cmd, bool compat);
+#else
+static inline int camgate_media_init(void) { return 0; }
+static inline void camgate_media_exit(void) { }
+static inline void camgate_media_scan(const void *group) { }
+static inline void camgate_media_revoke(const void *group) { }
+#endif
 bool camgate_ctrl_is_public(u32 flags);
 
 /* caller.c: every credential a caller acts with. */
@@ -269,6 +283,8 @@ int camgate_dev_set_owner(struct camgate_dev *dev, const kuid_t *uid,
 			  const kgid_t *gid);
 int camgate_dev_revoke(struct camgate_dev *dev);
 int camgate_devices_lock_owners(void);
+bool camgate_group_captures(const void *group);
+bool camgate_group_may_access(const void *group);
 unsigned int camgate_dev_count_caps(struct camgate_dev *dev);
 
 /* deny.c: refused accesses, their reasons, counters and log lines. */

@@ -472,6 +472,8 @@ static int group_update(struct camgate_dev *dev, const kuid_t *uid,
 		camgate_dev_put(m);
 		put_device(&vdev->dev);
 	}
+	/* After every member: see camgate_media_revoke(). */
+	camgate_media_revoke(dev->group);
 	mutex_unlock(&camgate_group_lock);
 	return 0;
 }
@@ -591,8 +593,14 @@ static void group_join(struct camgate_dev *cdev, bool locked)
 	spin_unlock(&camgate_devs_lock);
 }
 
-/* Is a capture node of @group guarded?  Context: the class's mutex. */
-static bool group_captures(const void *group)
+/**
+ * camgate_group_captures() - Is a capture node of @group guarded?
+ * @group: a group key (a media device or v4l2_device), or NULL.
+ *
+ * Context: any; takes camgate_devs_lock.
+ * Return: true if a registered guard of @group is a capture node.
+ */
+bool camgate_group_captures(const void *group)
 {
 	struct camgate_dev *m;
 	bool found = false;
@@ -608,6 +616,41 @@ static bool group_captures(const void *group)
 	}
 	spin_unlock(&camgate_devs_lock);
 	return found;
+}
+
+/**
+ * camgate_group_may_access() - Would the caller get frame access to @group
+ * with a current capability?
+ * @group: a group key.
+ *
+ * The owner credential of a member (all members have the same), checked
+ * against the caller as camgate_caller_may_access() checks it for a file
+ * that holds a current capability: for the group's media device, whose
+ * own capability is media.c's.  No registered member: false.
+ *
+ * Context: process context, the calling task; takes camgate_devs_lock.
+ * Return: true to allow.
+ */
+bool camgate_group_may_access(const void *group)
+{
+	const struct camgate_owner *o;
+	struct camgate_dev *m;
+	bool ok = false;
+
+	spin_lock(&camgate_devs_lock);
+	list_for_each_entry(m, &camgate_members, member_node) {
+		if (m->group != group)
+			continue;
+		rcu_read_lock();
+		o = rcu_dereference(m->owner);
+		ok = camgate_caller_may_access(o,
+					       READ_ONCE(camgate_default_allow),
+					       o->gen);
+		rcu_read_unlock();
+		break;
+	}
+	spin_unlock(&camgate_devs_lock);
+	return ok;
 }
 
 /* Is @vdev guarded already?  Context: the class's mutex. */
@@ -798,10 +841,12 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 
 	if (is_capture_node(vdev)) {
 		add_node(vdev, true);
-		if (group)
+		if (group) {
 			class_for_each_device(camgate_iface.class, NULL,
 					      (void *)group, add_sibling);
-	} else if (group_captures(group)) {
+			camgate_media_scan(group);
+		}
+	} else if (camgate_group_captures(group)) {
 		add_node(vdev, false);
 	}
 	return 0;
