@@ -83,9 +83,14 @@ static int find_nodes(void)
 	return cap_node && nnodes > 1 ? 0 : -1;
 }
 
-/* A refused call on @n: -1 and EACCES. */
-static void expect_denied(const struct node *n, const char *call, int ret,
-			  int err)
+/* A refused call on @n: -1 and EACCES (errno read after the call). */
+#define expect_denied(n, call, expr) do {				\
+		int ret_ = (expr);					\
+		expect_denied_(n, call, ret_, errno);			\
+	} while (0)
+
+static void expect_denied_(const struct node *n, const char *call, int ret,
+			   int err)
 {
 	char what[128];
 
@@ -234,7 +239,7 @@ static int counter_refused(void *arg)
 			c.id = id;
 			c.value = CG_POISON32;
 			expect_denied(n, "G_CTRL(" RO_CTRL ")",
-				      xioctl(fd, VIDIOC_G_CTRL, &c), errno);
+				      xioctl(fd, VIDIOC_G_CTRL, &c));
 			CHECK(c.value == (__s32)CG_POISON32,
 			      "%s: G_CTRL wrote the value %d back", n->name,
 			      c.value);
@@ -245,7 +250,7 @@ static int counter_refused(void *arg)
 			xcs.count = 1;
 			xcs.controls = &xc;
 			expect_denied(n, "G_EXT_CTRLS(" RO_CTRL ")",
-				      xioctl(fd, VIDIOC_G_EXT_CTRLS, &xcs), errno);
+				      xioctl(fd, VIDIOC_G_EXT_CTRLS, &xcs));
 		}
 		close(fd);
 	}
@@ -338,12 +343,12 @@ static int events_refused(void *arg)
 			memset(&sub, 0, sizeof(sub));
 			sub.type = V4L2_EVENT_CTRL;
 			sub.id = id;
-			expect_denied(n, "SUBSCRIBE_EVENT(CTRL)", xioctl(fd, VIDIOC_SUBSCRIBE_EVENT, &sub), errno);
+			expect_denied(n, "SUBSCRIBE_EVENT(CTRL)", xioctl(fd, VIDIOC_SUBSCRIBE_EVENT, &sub));
 			memset(&sub, 0, sizeof(sub));
 			sub.type = V4L2_EVENT_FRAME_SYNC;
-			expect_denied(n, "SUBSCRIBE_EVENT(FRAME_SYNC)", xioctl(fd, VIDIOC_SUBSCRIBE_EVENT, &sub), errno);
+			expect_denied(n, "SUBSCRIBE_EVENT(FRAME_SYNC)", xioctl(fd, VIDIOC_SUBSCRIBE_EVENT, &sub));
 			memset(&ev, 0xa5, sizeof(ev));
-			expect_denied(n, "DQEVENT", xioctl(fd, VIDIOC_DQEVENT, &ev), errno);
+			expect_denied(n, "DQEVENT", xioctl(fd, VIDIOC_DQEVENT, &ev));
 			pfd.fd = fd;
 			pfd.events = POLLPRI | POLLIN | POLLOUT;
 			pfd.revents = 0;
@@ -512,7 +517,7 @@ static int setters_refused(void *arg)
 			c.id = id;
 			c.value = vals->rw[i] + 1;
 			expect_denied(n, "S_CTRL(" RW_CTRL ")",
-				      xioctl(fd, VIDIOC_S_CTRL, &c), errno);
+				      xioctl(fd, VIDIOC_S_CTRL, &c));
 			CHECK(cg_set_ctrl(fd, id, vals->rw[i] + 2) == -1 &&
 			      errno == EACCES,
 			      "%s: S_EXT_CTRLS(" RW_CTRL ") gave %s, want EACCES",
@@ -521,21 +526,21 @@ static int setters_refused(void *arg)
 		}
 		if (vals->fmt[i].type) {
 			f = vals->fmt[i];
-			expect_denied(n, "S_FMT", xioctl(fd, VIDIOC_S_FMT, &f), errno);
+			expect_denied(n, "S_FMT", xioctl(fd, VIDIOC_S_FMT, &f));
 			tried++;
 		}
 		if (vals->has_freq[i]) {
 			fr = vals->freq[i];
 			fr.frequency += 16000;
-			expect_denied(n, "S_FREQUENCY", xioctl(fd, VIDIOC_S_FREQUENCY, &fr), errno);
+			expect_denied(n, "S_FREQUENCY", xioctl(fd, VIDIOC_S_FREQUENCY, &fr));
 			tried++;
 		}
 		if (strstr(n->name, "-vid-out")) {
-			expect_denied(n, "S_OUTPUT", xioctl(fd, VIDIOC_S_OUTPUT, &input), errno);
+			expect_denied(n, "S_OUTPUT", xioctl(fd, VIDIOC_S_OUTPUT, &input));
 			tried++;
 		}
 		if (strstr(n->name, "-vbi-cap") || strstr(n->name, "-vid-cap")) {
-			expect_denied(n, "S_INPUT", xioctl(fd, VIDIOC_S_INPUT, &input), errno);
+			expect_denied(n, "S_INPUT", xioctl(fd, VIDIOC_S_INPUT, &input));
 			tried++;
 		}
 		close(fd);
