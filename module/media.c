@@ -75,7 +75,13 @@ static DEFINE_MUTEX(media_lock);
 static DEFINE_HASHTABLE(camgate_mfiles, 6);
 static DEFINE_SPINLOCK(mfiles_lock);
 static DEFINE_SPINLOCK(media_gen_lock);	/* writers of camgate_media.gen */
-static struct bus_type *media_bus;
+static const struct bus_type *media_bus;
+
+static struct camgate_bus_arg *mbus(void)
+{
+	return (struct camgate_bus_arg *)media_bus;
+}
+
 static struct workqueue_struct *media_wq;
 
 /* The compat number of MEDIA_IOC_ENUM_LINKS (mc-device.c's own). */
@@ -417,7 +423,7 @@ void camgate_media_scan(const void *group)
 	if (!media_bus || !group)
 		return;
 	mutex_lock(&media_lock);
-	bus_for_each_dev(media_bus, NULL, (void *)group, scan_one);
+	bus_for_each_dev(mbus(), NULL, (void *)group, scan_one);
 	mutex_unlock(&media_lock);
 }
 
@@ -437,17 +443,17 @@ void camgate_media_revoke(const void *group)
 	rcu_read_lock();
 	spin_lock(&media_gen_lock);
 	list_for_each_entry_rcu(m, &camgate_medias, node)
-		if (m->group == group)
+		if (m->group == group)	/* the owners, then the bump */
 			smp_store_release(&m->gen, m->gen + 1);
 	spin_unlock(&media_gen_lock);
 	rcu_read_unlock();
 }
 
 /* videodev's media_bus_type, checked by its name, as the video class is. */
-static struct bus_type *find_media_bus(void)
+static const struct bus_type *find_media_bus(void)
 {
 	static const char want[] = "media";
-	struct bus_type *bus = camgate_lookup_data("media_bus_type");
+	const struct bus_type *bus = camgate_lookup_data("media_bus_type");
 	char name[sizeof(want)];
 	const char *p;
 
@@ -479,7 +485,7 @@ int camgate_media_init(void)
 	media_wq = alloc_workqueue("camgate_media", WQ_UNBOUND, 0);
 	if (!media_wq)
 		return -ENOMEM;
-	err = bus_register_notifier(media_bus, &media_nb);
+	err = bus_register_notifier(mbus(), &media_nb);
 	if (err) {
 		destroy_workqueue(media_wq);
 		media_bus = NULL;
@@ -497,7 +503,7 @@ void camgate_media_exit(void)
 {
 	struct camgate_media *m, *found;
 
-	bus_unregister_notifier(media_bus, &media_nb);
+	bus_unregister_notifier(mbus(), &media_nb);
 	do {
 		found = NULL;
 		mutex_lock(&media_lock);

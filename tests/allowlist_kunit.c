@@ -244,16 +244,18 @@ static void allowlist_subdev(struct kunit *test)
 /* Exhaustive over type 'V': exactly the sub-device queries listed. */
 static void allowlist_subdev_only_listed(struct kunit *test)
 {
-	unsigned int dir, nr, size, allowed = 0, expected = 0;
+	unsigned int dir, nr, size, cmd, allowed = 0, expected = 0;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(subdev_cases); i++)
 		expected += subdev_cases[i].query;
 	for (dir = 0; dir <= _IOC_DIRMASK; dir++) {
-		for (nr = 0; nr <= _IOC_NRMASK; nr++)
-			for (size = 0; size <= _IOC_SIZEMASK; size++)
-				allowed += camgate_subdev_ioctl_is_query(
-					_IOC(dir, 'V', nr, size));
+		for (nr = 0; nr <= _IOC_NRMASK; nr++) {
+			for (size = 0; size <= _IOC_SIZEMASK; size++) {
+				cmd = _IOC(dir, 'V', nr, size);
+				allowed += camgate_subdev_ioctl_is_query(cmd);
+			}
+		}
 		cond_resched();
 	}
 	KUNIT_EXPECT_EQ(test, expected, allowed);
