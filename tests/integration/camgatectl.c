@@ -103,7 +103,7 @@ static int status_matches(void *arg)
 {
 	struct cg_ctl *r = malloc(sizeof(*r));
 	struct cg_json *j, *d, *m;
-	char name[64], policy[16];
+	char name[64], policy[16], group[64];
 	struct snap s;
 
 	(void)arg;
@@ -124,6 +124,10 @@ static int status_matches(void *arg)
 		return TAP_FAIL;
 	CHECK(cg_json_str(d, "name") && !strcmp(cg_json_str(d, "name"), name),
 	      "name is not \"%s\"", name);
+	cg_sysfs_read(cg.sysfs, "group", group, sizeof(group));
+	CHECK(group[0] && cg_json_str(d, "group") &&
+	      !strcmp(cg_json_str(d, "group"), group),
+	      "group is not \"%s\"", group);
 	CHECK(json_id_is(d, "owner_uid", s.uid), "owner_uid is not %s", s.uid);
 	CHECK(cg_json_u64(d, "owner_uid") == cg.owner,
 	      "owner_uid is not the owner set before the program, %u", cg.owner);
