@@ -212,12 +212,12 @@ static int attacker_request(int *mfd, int *req)
 	if (!CHECK(*mfd >= 0, "uid %u cannot open %s: %s", cg.other, media,
 		   strerror(errno)))
 		return TAP_FAIL;
-	r = -1;
-	cg_expect_denied("the attacker's own MEDIA_IOC_REQUEST_ALLOC",
-			 xioctl(*mfd, MEDIA_IOC_REQUEST_ALLOC, &r), errno,
+	own = -1;
+	r = xioctl(*mfd, MEDIA_IOC_REQUEST_ALLOC, &own);
+	cg_expect_denied("the attacker's own MEDIA_IOC_REQUEST_ALLOC", r, errno,
 			 NULL, NULL, 0);
-	CHECK(r == -1, "MEDIA_IOC_REQUEST_ALLOC gave uid %u request fd %d",
-	      cg.other, r);
+	CHECK(own == -1, "MEDIA_IOC_REQUEST_ALLOC gave uid %u request fd %d",
+	      cg.other, own);
 	tap_diag("uid %u holds request fd %d, allocated by the owner on %s",
 		 cg.other, *req, media);
 	return TAP_PASS;
