@@ -379,5 +379,6 @@ void camgate_holders_remove(struct camgate_dev *dev);
 
 /* symbols.c: what the kernel does not export. */
 void *camgate_lookup_data(const char *name);
+void *camgate_lookup_named(const char *sym, size_t name_off, const char *want);
 
 #endif /* _CAMGATE_H */

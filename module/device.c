@@ -876,25 +876,6 @@ static void remove_dev(CAMGATE_CLASS_IFACE_ARGS)
 	camgate_dev_put(cdev);
 }
 
-/*
- * videodev's video_class, checked by its name: nothing is called through
- * the address found, but the class_interface is registered on it.
- */
-static struct class *find_video_class(void)
-{
-	static const char want[] = "video4linux";
-	struct class *cls = camgate_lookup_data("video_class");
-	char name[sizeof(want)];
-	const char *p;
-
-	if (!cls || copy_from_kernel_nofault(&p, &cls->name, sizeof(p)) ||
-	    copy_from_kernel_nofault(name, p, sizeof(name)) ||
-	    memcmp(name, want, sizeof(want))) {
-		return NULL;
-	}
-	return cls;
-}
-
 /**
  * camgate_devices_init() - Guard every capture node, present and future.
  *
@@ -906,7 +887,10 @@ int camgate_devices_init(void)
 	struct class *video_class;
 	int err;
 
-	video_class = find_video_class();
+	/* videodev's video_class, checked by its name. */
+	video_class = camgate_lookup_named("video_class",
+					   offsetof(struct class, name),
+					   "video4linux");
 	if (!video_class) {
 		pr_err("video4linux class not found (is videodev loaded?)\n");
 		return -ENOENT;

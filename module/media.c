@@ -211,32 +211,33 @@ static bool media_may(struct file *file, unsigned int cmd, bool compat)
 	return ok;
 }
 
-static long cg_media_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg)
+/* Both ioctl entries: the media core's own, once the gate lets it through. */
+static long media_call(struct file *file, unsigned int cmd, unsigned long arg,
+		       bool compat)
 {
 	int idx = srcu_read_lock(&camgate_srcu);
 	struct camgate_media *m = media_find(media_devnode_data(file));
 	long ret = -EACCES;
 
 	/* Found under SRCU: m cannot be freed before we leave. */
-	if (m && media_may(file, cmd, false))
-		ret = m->orig->ioctl(file, cmd, arg);
+	if (m && media_may(file, cmd, compat))
+		ret = compat ? m->orig->compat_ioctl(file, cmd, arg) :
+			       m->orig->ioctl(file, cmd, arg);
 	srcu_read_unlock(&camgate_srcu, idx);
 	return ret;
+}
+
+static long cg_media_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	return media_call(file, cmd, arg, false);
 }
 
 #ifdef CONFIG_COMPAT
 static long cg_media_compat_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
-	int idx = srcu_read_lock(&camgate_srcu);
-	struct camgate_media *m = media_find(media_devnode_data(file));
-	long ret = -EACCES;
-
-	if (m && media_may(file, cmd, true))
-		ret = m->orig->compat_ioctl(file, cmd, arg);
-	srcu_read_unlock(&camgate_srcu, idx);
-	return ret;
+	return media_call(file, cmd, arg, true);
 }
 #endif
 
@@ -449,21 +450,6 @@ void camgate_media_revoke(const void *group)
 	rcu_read_unlock();
 }
 
-/* videodev's media_bus_type, checked by its name, as the video class is. */
-static const struct bus_type *find_media_bus(void)
-{
-	static const char want[] = "media";
-	const struct bus_type *bus = camgate_lookup_data("media_bus_type");
-	char name[sizeof(want)];
-	const char *p;
-
-	if (!bus || copy_from_kernel_nofault(&p, &bus->name, sizeof(p)) ||
-	    copy_from_kernel_nofault(name, p, sizeof(name)) ||
-	    memcmp(name, want, sizeof(want)))
-		return NULL;
-	return bus;
-}
-
 /**
  * camgate_media_init() - Watch the media bus for guarded cameras' devices.
  *
@@ -477,7 +463,10 @@ int camgate_media_init(void)
 {
 	int err;
 
-	media_bus = find_media_bus();
+	/* mc's media_bus_type, checked by its name, as the video class is. */
+	media_bus = camgate_lookup_named("media_bus_type",
+					 offsetof(struct camgate_bus_arg, name),
+					 "media");
 	if (!media_bus) {
 		pr_err("media bus not found (is mc loaded?)\n");
 		return -ENOENT;
