@@ -34,6 +34,7 @@
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
 #include <media/v4l2-dev.h>
+#include <media/v4l2-device.h>
 #include <media/videobuf2-core.h>
 #include <kunit/visibility.h>
 
@@ -97,7 +98,6 @@ struct camgate_dev {
 	const void *group;
 	struct list_head member_node;
 	unsigned long group_round;
-	char group_name[40];		/* the v4l2_device's name, or "" */
 	bool in_sysfs;			/* kobject added; class iface only */
 	struct proc_dir_entry *holders;	/* holders file; class iface only */
 	char name[32];			/* node name, for logs */
@@ -284,6 +284,13 @@ int camgate_dev_set_owner(struct camgate_dev *dev, const kuid_t *uid,
 int camgate_dev_revoke(struct camgate_dev *dev);
 int camgate_devices_lock_owners(void);
 bool camgate_group_captures(const void *group);
+
+/* The camera's name: its v4l2_device's (registered nodes have one). */
+static inline const char *camgate_group_name(const struct video_device *vdev)
+{
+	return vdev->v4l2_dev ? vdev->v4l2_dev->name : "";
+}
+
 bool camgate_group_may_access(const void *group);
 unsigned int camgate_dev_count_caps(struct camgate_dev *dev);
 

@@ -770,9 +770,6 @@ static void add_node(struct video_device *vdev, bool capture)
 	cdev->registered = true;
 	cdev->capture = capture;
 	cdev->group = node_group(vdev);
-	if (vdev->v4l2_dev)
-		strscpy(cdev->group_name, vdev->v4l2_dev->name,
-			sizeof(cdev->group_name));
 	/* Before the sysfs directory, whose owner files send uevents. */
 	camgate_notify_init_dev(cdev);
 	if (capture)
@@ -815,7 +812,7 @@ static void add_node(struct video_device *vdev, bool capture)
 		pr_info("guarding %s (%s)\n", cdev->name, vdev->name);
 	else
 		pr_info("guarding %s (%s), of the camera %s\n", cdev->name,
-			vdev->name, cdev->group_name);
+			vdev->name, camgate_group_name(vdev));
 }
 
 /* class_for_each_device(): guard @dev if it belongs to @group. */

@@ -253,7 +253,7 @@ static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t group_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
-	return sysfs_emit(buf, "%s\n", to_dev(kobj)->group_name);
+	return sysfs_emit(buf, "%s\n", camgate_group_name(to_dev(kobj)->vdev));
 }
 
 static ssize_t show_owner(struct camgate_dev *dev, char *buf, bool gid)
