@@ -70,6 +70,11 @@ add_module binder_linux || true
 # uinput (Debian: a module; the test kernels: built in), for the LED the
 # indicator tests make (a uinput keyboard with a LED, through input-leds).
 add_module uinput || true
+# vimc (the test kernels build it, Debian's do not), for the libcam suite
+# (issue 15): its dependencies are loaded at boot with vivid's, vimc itself
+# is not (init skips it): the suite loads and removes it.
+have_vimc=0
+add_module vimc && have_vimc=1
 # Whatever camgate itself links against (today a subset of vivid's stack).
 for dep in $(/sbin/modinfo -F depends "$modsrc/camgate.ko" | tr , ' '); do
 	add_module "${dep//-/_}" || die "$name: camgate needs $dep, not in modules.dep"
