@@ -172,6 +172,40 @@ else
 	done
 fi
 
+# libcamera's cam, the owner's application of the libcam suite, where vimc
+# is: the binary, libcamera's pipeline handlers (in libcamera0.*), its IPA
+# modules, their proxies and data files (libcamera-ipa), and every library
+# ldd names.  libcamera lists only cameras udev has initialized: the suite
+# runs the initramfs's udevd for that.
+copy_with_libs() { # FILE...: each at its own path, with its libraries
+	local f lib
+	for f in "$@"; do
+		mkdir -p "$root${f%/*}"
+		cp -L "$f" "$root$f"
+		for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+			[ -e "$root$lib" ] && continue
+			mkdir -p "$root${lib%/*}"
+			cp -L "$lib" "$root$lib"
+		done
+	done
+}
+if [ $have_vimc = 1 ] && [ "$arch" = x86_64 ]; then
+	lcpkgs=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' 'libcamera0*' libcamera-ipa \
+		 libcamera-tools 2>/dev/null | awk '$1 == "installed" { print $2 }')
+	[ "$(echo $lcpkgs | wc -w)" = 3 ] ||
+		die "$name: libcamera-tools, libcamera-ipa or libcamera0.* not installed (tests/deps.sh)"
+	lcfiles=()
+	for f in /usr/bin/cam $(dpkg -L $lcpkgs | grep -E '^/usr/(lib|share/libcamera)/'); do
+		[ -f "$f" ] && lcfiles+=("$f")
+	done
+	copy_with_libs "${lcfiles[@]}"
+elif [ $have_vimc = 1 ]; then
+	# tests/integration/libcam.c reports its cam cases skipped, with this.
+	echo "the $arch initramfs carries no libcamera: arm64-userland.sh fetches neither cam's" \
+		"libraries (SDL2, X11, PulseAudio, gnutls: about 80) nor udevd, which libcamera's" \
+		"device enumerator needs" >"$root/etc/camgate-no-libcamera"
+fi
+
 if [ -n "${CAMGATE_BENCH:-}" ]; then
 	mkdir -p "$root/bench"
 	cp -a "$CAMGATE_BENCH/." "$root/bench/"
