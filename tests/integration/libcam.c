@@ -208,13 +208,16 @@ static int set_owners(bool quiet)
 	return guarded;
 }
 
-/* Denials camgate counted on vimc's nodes, all together. */
+/* Denials camgate counted on vimc's nodes (and media device), all together. */
 static unsigned long long vimc_denials(void)
 {
-	char names[MAXNODES][32], dir[PATH_MAX];
+	char names[MAXNODES + 1][32], dir[PATH_MAX], media[64];
 	int i, n = vimc_nodes(names, MAXNODES);
 	unsigned long long sum = 0, v;
 
+	vimc_media(media, sizeof(media));
+	if (media[0])
+		snprintf(names[n++], sizeof(names[0]), "%.31s", media + 5);
 	for (i = 0; i < n; i++) {
 		node_dir(names[i], dir, sizeof(dir));
 		v = cg_sysfs_u64(dir, "denials");
