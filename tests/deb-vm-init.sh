@@ -42,7 +42,7 @@ ok=0
 while read -r ko; do
 	case "$ko" in
 	*/vivid.ko) insmod "$ko" no_error_inj=1 n_devs=1 || ok=1 ;;
-	*/udmabuf.ko | */binder_linux.ko) ;;
+	*/udmabuf.ko | */binder_linux.ko | */vimc.ko) ;;
 	*) insmod "$ko" || ok=1 ;;
 	esac
 done <"/lib/modules/$(uname -r)/camgate-load-order"

@@ -70,6 +70,11 @@ add_module binder_linux || true
 # uinput (Debian: a module; the test kernels: built in), for the LED the
 # indicator tests make (a uinput keyboard with a LED, through input-leds).
 add_module uinput || true
+# vimc (the test kernels build it, Debian's do not), for the libcam suite
+# (issue 15): its dependencies are loaded at boot with vivid's, vimc itself
+# is not (init skips it): the suite loads and removes it.
+have_vimc=0
+add_module vimc && have_vimc=1
 # Whatever camgate itself links against (today a subset of vivid's stack).
 for dep in $(/sbin/modinfo -F depends "$modsrc/camgate.ko" | tr , ' '); do
 	add_module "${dep//-/_}" || die "$name: camgate needs $dep, not in modules.dep"
@@ -165,6 +170,40 @@ else
 			queue+=("$found")
 		done
 	done
+fi
+
+# libcamera's cam, the owner's application of the libcam suite, where vimc
+# is: the binary, libcamera's pipeline handlers (in libcamera0.*), its IPA
+# modules, their proxies and data files (libcamera-ipa), and every library
+# ldd names.  libcamera lists only cameras udev has initialized: the suite
+# runs the initramfs's udevd for that.
+copy_with_libs() { # FILE...: each at its own path, with its libraries
+	local f lib
+	for f in "$@"; do
+		mkdir -p "$root${f%/*}"
+		cp -L "$f" "$root$f"
+		for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+			[ -e "$root$lib" ] && continue
+			mkdir -p "$root${lib%/*}"
+			cp -L "$lib" "$root$lib"
+		done
+	done
+}
+if [ $have_vimc = 1 ] && [ "$arch" = x86_64 ]; then
+	lcpkgs=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' 'libcamera0*' libcamera-ipa \
+		 libcamera-tools 2>/dev/null | awk '$1 == "installed" { print $2 }')
+	[ "$(echo $lcpkgs | wc -w)" = 3 ] ||
+		die "$name: libcamera-tools, libcamera-ipa or libcamera0.* not installed (tests/deps.sh)"
+	lcfiles=()
+	for f in /usr/bin/cam $(dpkg -L $lcpkgs | grep -E '^/usr/(lib|share/libcamera)/'); do
+		[ -f "$f" ] && lcfiles+=("$f")
+	done
+	copy_with_libs "${lcfiles[@]}"
+elif [ $have_vimc = 1 ]; then
+	# tests/integration/libcam.c reports its cam cases skipped, with this.
+	echo "the $arch initramfs carries no libcamera: arm64-userland.sh fetches neither cam's" \
+		"libraries (SDL2, X11, PulseAudio, gnutls: about 80) nor udevd, which libcamera's" \
+		"device enumerator needs" >"$root/etc/camgate-no-libcamera"
 fi
 
 if [ -n "${CAMGATE_BENCH:-}" ]; then
