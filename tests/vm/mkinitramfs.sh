@@ -123,13 +123,7 @@ fi
 cp "$tests/camgatectl" "$root/usr/sbin/camgatectl"
 mkdir -p "$root/etc/udev/rules.d" "$root/usr/lib/systemd"
 cp "$top/tools/udev/70-camgate.rules" "$root/etc/udev/rules.d/"
-if [ "$arch" = x86_64 ]; then
-	ln -s /usr/bin/udevadm "$root/usr/lib/systemd/systemd-udevd"
-else
-	# tests/integration/udev.c reports its udevd cases skipped, with this.
-	echo "the $arch initramfs carries no udevd (arm64-userland.sh fetches no udev)" \
-		>"$root/etc/camgate-no-udevd"
-fi
+ln -s /usr/bin/udevadm "$root/usr/lib/systemd/systemd-udevd"
 
 # v4l2-compliance, v4l2-ctl and udevadm are dynamically linked: bring their
 # libraries and the loader, at the paths the binaries expect.
@@ -147,7 +141,19 @@ else
 	libdirs=(lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu)
 	needed() { aarch64-linux-gnu-readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
 	declare -A have=()
-	queue=(usr/bin/v4l2-compliance usr/bin/v4l2-ctl)
+	queue=(usr/bin/v4l2-compliance usr/bin/v4l2-ctl bin/udevadm)
+	# libcamera where vimc is (as on x86_64 below): cam, the IPA modules
+	# and their proxies, libcamera's data files.
+	if [ $have_vimc = 1 ]; then
+		queue+=(usr/bin/cam)
+		for f in "$usr"/usr/lib/aarch64-linux-gnu/libcamera/* \
+			 $(find "$usr/usr/share/libcamera" -type f); do
+			case "$f" in
+			*.so|*_proxy) queue+=("${f#"$usr"/}") ;;
+			*) mkdir -p "$root/$(dirname "${f#"$usr"/}")"; cp "$f" "$root/${f#"$usr"/}" ;;
+			esac
+		done
+	fi
 	interp=$(aarch64-linux-gnu-readelf -l "$usr/usr/bin/v4l2-compliance" |
 		 sed -n 's/.*interpreter: \/\(.*\)\]/\1/p')
 	[ -n "$interp" ] || die "arm64 v4l2-compliance: no program interpreter"
@@ -166,10 +172,11 @@ else
 			for d in "${libdirs[@]}"; do
 				[ -e "$usr/$d/$n" ] && { found=$d/$n; break; }
 			done
-			[ -n "$found" ] || die "arm64 v4l-utils: library $n not in the unpacked packages"
+			[ -n "$found" ] || die "arm64: library $n (of $f) not in the unpacked packages"
 			queue+=("$found")
 		done
 	done
+	mv "$root/bin/udevadm" "$root/usr/bin/udevadm"	# where x86_64 has it
 fi
 
 # libcamera's cam, the owner's application of the libcam suite, where vimc
@@ -199,11 +206,6 @@ if [ $have_vimc = 1 ] && [ "$arch" = x86_64 ]; then
 		[ -f "$f" ] && lcfiles+=("$f")
 	done
 	copy_with_libs "${lcfiles[@]}"
-elif [ $have_vimc = 1 ]; then
-	# tests/integration/libcam.c reports its cam cases skipped, with this.
-	echo "the $arch initramfs carries no libcamera: arm64-userland.sh fetches neither cam's" \
-		"libraries (SDL2, X11, PulseAudio, gnutls: about 80) nor udevd, which libcamera's" \
-		"device enumerator needs" >"$root/etc/camgate-no-libcamera"
 fi
 
 if [ -n "${CAMGATE_BENCH:-}" ]; then
