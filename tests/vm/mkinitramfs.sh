@@ -165,11 +165,15 @@ else
 		queue=("${queue[@]:1}")
 		mkdir -p "$root/${f%/*}"
 		cp -L "$usr/$f" "$root/$f"
+		# A library's own RUNPATH first (PulseAudio's private libraries).
+		runpath=$(aarch64-linux-gnu-readelf -d "$usr/$f" |
+			  sed -n 's/.*(R[UN]*PATH).*\[\(.*\)\]/\1/p' | tr ':' ' ')
+		runpath=${runpath//\$ORIGIN/\/${f%/*}}
 		for n in $(needed "$usr/$f"); do
 			[ -z "${have[$n]:-}" ] || continue
 			have[$n]=1
 			found=
-			for d in "${libdirs[@]}"; do
+			for d in $runpath "${libdirs[@]}"; do
 				[ -e "$usr/$d/$n" ] && { found=$d/$n; break; }
 			done
 			[ -n "$found" ] || die "arm64: library $n (of $f) not in the unpacked packages"
