@@ -279,11 +279,12 @@ static inline void cg_chmod_nodes(void)
  * Remove vivid, retrying for up to 8 s while it is busy (a node's last
  * file may still be closing).  Return: 0 or -errno.
  */
-static inline int cg_unload_vivid(void)
+/* Remove module @name, retrying for up to 8 s while busy: 0 or -errno. */
+static inline int cg_unload_module(const char *name)
 {
 	long deadline = tap_now_ms() + 8000;
 
-	while (syscall(SYS_delete_module, "vivid", O_NONBLOCK)) {
+	while (syscall(SYS_delete_module, name, O_NONBLOCK)) {
 		if ((errno != EAGAIN && errno != EBUSY) ||
 		    tap_now_ms() > deadline)
 			return -errno;
@@ -292,22 +293,25 @@ static inline int cg_unload_vivid(void)
 	return 0;
 }
 
+static inline int cg_unload_vivid(void)
+{
+	return cg_unload_module("vivid");
+}
+
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE	4
 #endif
 
 /*
- * Load vivid from @ko (plain, or compressed: the kernel decompresses it)
- * with @params, unless it is loaded.  Return: 0 or -errno.
+ * Load a module from @ko (plain, or compressed: the kernel decompresses
+ * it) with @params.  Return: 0 or -errno (-EEXIST: loaded already).
  */
-static inline int cg_load_vivid(const char *ko, const char *params)
+static inline int cg_load_module(const char *ko, const char *params)
 {
 	static const char *const packed[] = { ".xz", ".gz", ".zst" };
 	size_t i, n, len = strlen(ko);
 	int fd, flags = 0, err = 0;
 
-	if (!access("/sys/module/vivid", F_OK))
-		return 0;
 	for (i = 0; i < sizeof(packed) / sizeof(packed[0]); i++) {
 		n = strlen(packed[i]);
 		if (len > n && !strcmp(ko + len - n, packed[i]))
@@ -320,6 +324,14 @@ static inline int cg_load_vivid(const char *ko, const char *params)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+/* Load vivid from @ko with @params, unless it is loaded. */
+static inline int cg_load_vivid(const char *ko, const char *params)
+{
+	if (!access("/sys/module/vivid", F_OK))
+		return 0;
+	return cg_load_module(ko, params);
 }
 
 /* ---- the kernel log ------------------------------------------------------ */

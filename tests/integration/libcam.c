@@ -24,9 +24,9 @@
  *
  * libcamera lists only cameras that udev has initialized: the suite runs
  * the initramfs's systemd-udevd while vimc appears, then stops it.
- * Kernels without vimc (Debian's) skip every case, and initramfs that carry
- * no libcamera (arm64: /etc/camgate-no-libcamera says why) skip the cam
- * cases; both say so.  At the end vimc is removed; the program leaves the
+ * Kernels without vimc (Debian's) skip every case, saying so; where vimc
+ * is, the initramfs carries cam and udevd (x86_64 and arm64), and a
+ * missing one fails.  At the end vimc is removed; the program leaves the
  * state every program starts from.
  */
 #include "tap.h"
@@ -40,7 +40,6 @@
 #define UDEVD		"/usr/lib/systemd/systemd-udevd"
 #define UDEVADM		"/usr/bin/udevadm"
 #define UDEVD_LOG	"/tmp/libcam-udevd.log"
-#define NO_LIBCAMERA	"/etc/camgate-no-libcamera"
 #define OWNER_DIR	"/tmp/libcam-owner"
 #define OTHER_DIR	"/tmp/libcam-other"
 /*
@@ -66,7 +65,6 @@
 static const char *vimc_ko;
 static const char *camgate_ko;
 static const char *no_vimc;	/* why this kernel cannot run the suite */
-static const char *no_cam;	/* why this VM cannot run cam */
 
 /* Shared with the cases: what the time-limit handler must clean up. */
 static struct {
@@ -244,40 +242,12 @@ static void open_vimc_nodes(void)
 
 /* ---- modules ------------------------------------------------------------------ */
 
-static int load_module(const char *ko, const char *params)
-{
-	static const char *const packed[] = { ".xz", ".gz", ".zst" };
-	size_t i, n, len = strlen(ko);
-	int fd, flags = 0, err = 0;
-
-	for (i = 0; i < sizeof(packed) / sizeof(packed[0]); i++) {
-		n = strlen(packed[i]);
-		if (len > n && !strcmp(ko + len - n, packed[i]))
-			flags = MODULE_INIT_COMPRESSED_FILE;
-	}
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, params, flags))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/* Remove @name, retrying for up to 8 s while it is busy: 0 or -errno. */
+/* Remove @name if loaded (cg_unload_module()): 0 or -errno. */
 static int unload_module(const char *name)
 {
-	long deadline = tap_now_ms() + 8000;
+	int r = cg_unload_module(name);
 
-	while (syscall(SYS_delete_module, name, O_NONBLOCK)) {
-		if (errno == ENOENT)
-			return 0;
-		if ((errno != EAGAIN && errno != EBUSY) ||
-		    tap_now_ms() > deadline)
-			return -errno;
-		tap_sleep_ms(100);
-	}
-	return 0;
+	return r == -ENOENT ? 0 : r;
 }
 
 /* Load camgate again and put back the start state (vivid's owner). */
@@ -286,7 +256,7 @@ static int reload_camgate(void)
 	int r = 0;
 
 	if (access("/sys/module/camgate", F_OK))
-		r = load_module(camgate_ko, "");
+		r = cg_load_module(camgate_ko, "");
 	cg_restore_config();
 	return r;
 }
@@ -453,19 +423,16 @@ static int setup(void *arg)
 	(void)arg;
 	if (no_vimc)
 		return tap_skip("%s", no_vimc);
-	if (!no_cam) {
-		sh->udevd = start_udevd();
-		deadline = tap_now_ms() + 20000;
-		while (access("/run/udev/control", F_OK)) {
-			if (!CHECK(tap_now_ms() < deadline,
-				   "udevd did not come up in 20 s")) {
-				diag_tail(UDEVD_LOG, "udevd: ", 20);
-				return TAP_FAIL;
-			}
-			tap_sleep_ms(50);
+	sh->udevd = start_udevd();
+	deadline = tap_now_ms() + 20000;
+	while (access("/run/udev/control", F_OK)) {
+		if (!CHECK(tap_now_ms() < deadline, "udevd did not come up in 20 s")) {
+			diag_tail(UDEVD_LOG, "udevd: ", 20);
+			return TAP_FAIL;
 		}
+		tap_sleep_ms(50);
 	}
-	r = load_module(vimc_ko, "");
+	r = cg_load_module(vimc_ko, "");
 	if (!CHECK(r == 0 || r == -EEXIST, "finit_module(%s): %s", vimc_ko,
 		   strerror(-r)))
 		return TAP_FAIL;
@@ -479,11 +446,9 @@ static int setup(void *arg)
 			return TAP_FAIL;
 		tap_sleep_ms(50);
 	}
-	if (!no_cam) {
-		r = run_as(0, "/tmp/libcam-settle.log", 40000, settle);
-		CHECK(r == 0, "udevadm settle: exit %d", r);
-		stop_udevd();
-	}
+	r = run_as(0, "/tmp/libcam-settle.log", 40000, settle);
+	CHECK(r == 0, "udevadm settle: exit %d", r);
+	stop_udevd();
 	/* camgate sees a node just after it appears. */
 	wait_guarded();
 	open_vimc_nodes();
@@ -505,8 +470,6 @@ static int owner_list(void *arg)
 	(void)arg;
 	if (no_vimc)
 		return tap_skip("%s", no_vimc);
-	if (no_cam)
-		return tap_skip("%s", no_cam);
 	r = run_as(cg.owner, log, 90000, argv);
 	diag_tail(log, "cam: ", 20);
 	CHECK(r == 0, "cam --list as uid %u: exit %d", cg.owner, r);
@@ -565,8 +528,6 @@ static int owner_capture(void *arg)
 	(void)arg;
 	if (no_vimc)
 		return tap_skip("%s", no_vimc);
-	if (no_cam)
-		return tap_skip("%s", no_cam);
 	if (frame_dir(OWNER_DIR, cg.owner))
 		return TAP_FAIL;
 	r = run_as(cg.owner, log, 240000, argv);
@@ -594,8 +555,6 @@ static int other_capture(void *arg)
 	(void)arg;
 	if (no_vimc)
 		return tap_skip("%s", no_vimc);
-	if (no_cam)
-		return tap_skip("%s", no_cam);
 	if (frame_dir(OTHER_DIR, cg.other))
 		return TAP_FAIL;
 	before = vimc_denials();
@@ -960,21 +919,6 @@ static void cleanup(void)
 	syscall(SYS_delete_module, "vimc", O_NONBLOCK);
 }
 
-/* The reason an initramfs carries no libcamera (arm64), or NULL. */
-static const char *initramfs_no_libcamera(void)
-{
-	static char why[400];
-	FILE *f = fopen(NO_LIBCAMERA, "r");
-
-	if (!f)
-		return NULL;
-	if (!fgets(why, sizeof(why), f))
-		strcpy(why, "the initramfs carries no libcamera");
-	fclose(f);
-	why[strcspn(why, "\n")] = '\0';
-	return why;
-}
-
 int main(void)
 {
 	static char why[300];
@@ -999,9 +943,8 @@ int main(void)
 		snprintf(why, sizeof(why), "%s: %s", vimc_ko, strerror(errno));
 		no_vimc = why;
 	}
-	/* Where vimc is, a missing cam fails; only a stated reason skips. */
-	no_cam = initramfs_no_libcamera();
-	if (!no_vimc && !no_cam)
+	/* Where vimc is, a missing cam or udevd fails. */
+	if (!no_vimc)
 		tap_diag("vimc %s; cam %s%s; udevd %s%s", vimc_ko, CAM,
 			 access(CAM, X_OK) ? " (missing)" : "", UDEVD,
 			 access(UDEVD, X_OK) ? " (missing)" : "");

@@ -360,24 +360,6 @@ static int restored(void *arg)
 	return tap_result();
 }
 
-/*
- * The reason an initramfs that cannot carry udevd says so (arm64), or NULL:
- * an explicit statement, never a guess from a missing file.
- */
-static const char *initramfs_no_udevd(void)
-{
-	static char why[256];
-	FILE *f = fopen("/etc/camgate-no-udevd", "r");
-
-	if (!f)
-		return NULL;
-	if (!fgets(why, sizeof(why), f))
-		strcpy(why, "the initramfs carries no udevd");
-	fclose(f);
-	why[strcspn(why, "\n")] = '\0';
-	return why;
-}
-
 int main(void)
 {
 	tap_plan(5, 110);
@@ -388,7 +370,6 @@ int main(void)
 		params = "no_error_inj=1 n_devs=1";
 	tap_set_cleanup(cleanup);
 	/* What the initramfs must carry; missing pieces fail, never skip. */
-	no_udevd = initramfs_no_udevd();
 	if (!ko || access(ko, R_OK))
 		missing = "vivid.ko (CAMGATE_VIVID_KO)";
 	else if (!no_udevd && access(UDEVD, X_OK))
