@@ -112,7 +112,7 @@ if [ -z "$uvc_missing" ]; then
 	: >"$uvclist"
 	for m in "${uvc_order[@]}"; do copy_module "$m" "$uvclist"; done
 else
-	echo "$name has no module$uvc_missing (CONFIG_USBIP_VHCI_HCD and CONFIG_USB_VIDEO_CLASS are not set in its config)" \
+	echo "$name has no${uvc_missing// /, } module: its config lacks CONFIG_USBIP_VHCI_HCD or CONFIG_USB_VIDEO_CLASS (tests/vm/config, the test kernels' fragments, enable no USB)" \
 		>"$root/etc/camgate-no-uvc"
 fi
 
