@@ -384,11 +384,11 @@ static bool stream_wait(unsigned int from, unsigned int n, long timeout_ms)
 {
 	long deadline = tap_now_ms() + timeout_ms;
 
-	while (CG_LOAD(U.st->frames) < from + n)
+	while (CG_LOAD(U.st->frames) < from + n) {
 		if (tap_now_ms() > deadline || CG_LOAD(U.st->ready) != 1)
 			return false;
-		else
-			tap_sleep_ms(10);
+		tap_sleep_ms(10);
+	}
 	return true;
 }
 
