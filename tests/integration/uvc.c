@@ -542,6 +542,71 @@ static int dqbuf(void *arg)
 	return tap_result();
 }
 
+static int expbuf(void *arg)
+{
+	struct v4l2_exportbuffer eb, before;
+	unsigned int i;
+	char what[64];
+	int fd, r, nfd;
+
+	(void)arg;
+	fd = attacker_open(U.dev, O_RDWR | O_NONBLOCK);
+	if (fd < 0)
+		return TAP_FAIL;
+	for (i = 0; i < U.st->nbufs; i++) {
+		memset(&eb, CG_POISON, sizeof(eb));
+		eb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		eb.index = i;
+		eb.plane = 0;
+		eb.flags = O_RDONLY;
+		eb.fd = (int)CG_POISON32;
+		before = eb;
+		nfd = cg_fd_count();
+		r = xioctl(fd, VIDIOC_EXPBUF, &eb);
+		snprintf(what, sizeof(what), "EXPBUF of owner buffer %u", i);
+		cg_expect_denied(what, r, errno, &eb, &before, sizeof(eb));
+		CHECK(cg_fd_count() == nfd,
+		      "%s: a file descriptor was installed (fd field %d)",
+		      what, eb.fd);
+	}
+	close(fd);
+	return tap_result();
+}
+
+/* poll() tells another uid nothing of the owner's frames, and at once. */
+static int poll_attack(void *arg)
+{
+	unsigned int from;
+	struct pollfd p;
+	long t0, dt;
+	int i, fd, r;
+
+	(void)arg;
+	fd = attacker_open(U.dev, O_RDWR | O_NONBLOCK);
+	if (fd < 0)
+		return TAP_FAIL;
+	from = CG_LOAD(U.st->frames);
+	for (i = 0; i < 5; i++) {
+		p.fd = fd;
+		p.events = POLLIN | POLLRDNORM | POLLPRI;
+		p.revents = 0;
+		t0 = tap_now_ms();
+		r = poll(&p, 1, 3000);
+		dt = tap_now_ms() - t0;
+		CHECK(r == 1 && (p.revents & POLLERR),
+		      "poll() returned %d, revents 0x%x; want POLLERR", r,
+		      p.revents);
+		CHECK(!(p.revents & (POLLIN | POLLRDNORM | POLLPRI)),
+		      "poll() reported readiness: revents 0x%x", p.revents);
+		CHECK(dt < 1000, "poll() waited %ld ms", dt);
+		tap_sleep_ms(40);
+	}
+	CHECK(CG_LOAD(U.st->frames) > from,
+	      "the owner got no frame meanwhile: the polls saw no frames");
+	close(fd);
+	return tap_result();
+}
+
 /* The metadata node: every buffer call of another uid is denied. */
 static int meta_other(void *arg)
 {
@@ -749,7 +814,7 @@ int main(void)
 {
 	const char *node;
 
-	tap_plan(14, 50);
+	tap_plan(16, 50);
 	cg_env_load();
 	tap_set_cleanup(cleanup);
 	U.dev = getenv("CAMGATE_UVC_DEV");
@@ -792,6 +857,10 @@ int main(void)
 	    "2: non-owner read() while the owner streams fails, buffer untouched");
 	RUN(dqbuf, 10,
 	    "3: non-owner DQBUF (blocking and not) is denied while frames arrive");
+	RUN(expbuf, 10,
+	    "3: non-owner EXPBUF of the owner's buffers is denied: no dma-buf fd installed");
+	RUN(poll_attack, 10,
+	    "5: non-owner poll() reports POLLERR at once, never POLLIN or POLLPRI");
 	RUN(meta_other, 10,
 	    "metadata node: non-owner REQBUFS, QUERYBUF, DQBUF and mmap are denied");
 	RUN(meta_owner, 10,
