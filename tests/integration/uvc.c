@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * uvc.c - a real uvcvideo camera: the owner streams it, nobody else does
- * (issue 20, ATTACKS.md cases 1-3 on uvcvideo).
+ * (issue 20, ATTACKS.md cases 1-3 and 5 on uvcvideo).
  *
  * The camera is uvcdev (tests/vm/uvcdev.c), a UVC 1.10 device of our own
  * behind vhci-hcd, the USB/IP host controller, and the kernel's own
