@@ -112,7 +112,8 @@ if [ -z "$uvc_missing" ]; then
 	: >"$uvclist"
 	for m in "${uvc_order[@]}"; do copy_module "$m" "$uvclist"; done
 else
-	echo "$name has no${uvc_missing// /, } module: its config lacks CONFIG_USBIP_VHCI_HCD or CONFIG_USB_VIDEO_CLASS (tests/vm/config, the test kernels' fragments, enable no USB)" \
+	uvc_missing=${uvc_missing# }
+	echo "$name has no ${uvc_missing// /, } module (CONFIG_USBIP_VHCI_HCD, CONFIG_USB_VIDEO_CLASS; the test kernels' tests/vm/config enables no USB)" \
 		>"$root/etc/camgate-no-uvc"
 fi
 
