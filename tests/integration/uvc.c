@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * uvc.c - a real uvcvideo camera: the owner streams it, nobody else does
- * (issue 20, ATTACKS.md cases 1-3 and 5 on uvcvideo).
+ * (issue 20, ATTACKS.md cases 1-3, 5, 10 and 13 on uvcvideo).
  *
  * The camera is uvcdev (tests/vm/uvcdev.c), a UVC 1.10 device of our own
  * behind vhci-hcd, the USB/IP host controller, and the kernel's own
@@ -20,6 +20,7 @@
  */
 #include "tap.h"
 #include "camgate_test.h"
+#include "holder.h"
 #include "../vm/uvcdev.h"
 
 #define FRAMES		30	/* frames the owner checks at each size */
@@ -798,6 +799,194 @@ static int owner_unaffected(void *arg)
 	return tap_result();
 }
 
+/* ---- descriptors that travel (the owner's stream has stopped) ------------- */
+
+struct pass {
+	int sock;		/* the receiver's end */
+	bool expect_fd;
+};
+
+/* As the owner: open the UVC node and send the descriptor. */
+static int send_node(void *arg)
+{
+	int *sock = arg, fd = uvc_open(U.dev, O_RDWR);
+
+	if (fd < 0)
+		return TAP_FAIL;
+	CHECK(cg_send_fd(*sock, fd) == 0, "sendmsg(SCM_RIGHTS): %s",
+	      strerror(errno));
+	close(fd);
+	return tap_result();
+}
+
+static int receive_node(void *arg)
+{
+	struct pass *p = arg;
+	int flags = 0, before = cg_fd_count(), fd;
+	struct v4l2_capability cap;
+
+	fd = cg_recv_fd(p->sock, &flags);
+	if (!p->expect_fd) {
+		CHECK(fd == -1, "a descriptor (%d) was installed", fd);
+		CHECK(flags & MSG_CTRUNC, "MSG_CTRUNC not set (flags 0x%x)",
+		      flags);
+		CHECK(cg_fd_count() == before, "fd table grew from %d to %d",
+		      before, cg_fd_count());
+		return tap_result();
+	}
+	if (CHECK(fd >= 0, "no descriptor for the owner (%d, flags 0x%x)", fd,
+		  flags))
+		CHECK(xioctl(fd, VIDIOC_QUERYCAP, &cap) == 0,
+		      "QUERYCAP on the received descriptor: %s",
+		      strerror(errno));
+	return tap_result();
+}
+
+static int pass_to(uid_t to, bool expect_fd)
+{
+	struct pass p = { .expect_fd = expect_fd };
+	int sv[2], sent, got;
+	pid_t rx;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return TAP_FAIL;
+	p.sock = sv[1];
+	rx = cg_spawn(to, receive_node, &p);
+	sent = cg_run_as(cg.owner, send_node, &sv[0], 5000);
+	got = cg_wait(rx, 5000);
+	CHECK(sent == TAP_PASS, "the owner could not send its descriptor");
+	CHECK(got == TAP_PASS, "the receiver, uid %u: see above", to);
+	return tap_result();
+}
+
+static int pass_other(void *arg)
+{
+	(void)arg;
+	return pass_to(cg.other, false);
+}
+
+static int pass_owner(void *arg)
+{
+	(void)arg;
+	return pass_to(cg.owner, true);
+}
+
+/*
+ * As the owner (effective uid; root stays the real and saved uid, so that
+ * a child can become the other uid): stream 160x120 on one file, then
+ * fork a child that drops to the other uid and uses the inherited
+ * streaming file; then stream on.
+ */
+static int inherit(void *arg)
+{
+	struct uvc_stats *st = arg;
+	struct v4l2_requestbuffers rb = {
+		.count = NBUFS,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, fd, r, i;
+	struct v4l2_buffer b, before;
+	struct pollfd p;
+	__u32 off = 0, len = 0;
+	uint32_t n;
+	pid_t pid;
+	void *m;
+
+	fd = uvc_open(U.dev, O_RDWR | O_NONBLOCK);
+	if (fd < 0 || set_size(fd, 160, 120) ||
+	    !CHECK(xioctl(fd, VIDIOC_REQBUFS, &rb) == 0 && rb.count >= 2,
+		   "owner REQBUFS: %s", strerror(errno)))
+		return TAP_FAIL;
+	for (i = 0; i < (int)rb.count && i < NBUFS; i++) {
+		memset(&b, 0, sizeof(b));
+		b.index = i;
+		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		b.memory = V4L2_MEMORY_MMAP;
+		if (!CHECK(xioctl(fd, VIDIOC_QUERYBUF, &b) == 0 &&
+			   xioctl(fd, VIDIOC_QBUF, &b) == 0,
+			   "owner QUERYBUF/QBUF %d: %s", i, strerror(errno)))
+			return TAP_FAIL;
+		if (!i) {
+			off = b.m.offset;
+			len = b.length;
+		}
+	}
+	if (!CHECK(xioctl(fd, VIDIOC_STREAMON, &type) == 0,
+		   "owner STREAMON: %s", strerror(errno)))
+		return TAP_FAIL;
+	p.fd = fd;
+	p.events = POLLIN;
+	CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLIN),
+	      "the owner's stream gave no frame in 5 s");
+
+	pid = fork();
+	if (pid == 0) {
+		tap.case_failed = false;
+		/* root again (the saved uid), then the other uid for good */
+		if (setresuid(-1, 0, -1) || cg_become(cg.other))
+			_exit(TAP_FAIL);
+		cg_buf_poison(&b, V4L2_MEMORY_MMAP, 0);
+		before = b;
+		r = xioctl(fd, VIDIOC_QUERYBUF, &b);
+		cg_expect_buf_denied("QUERYBUF on the inherited file", r, errno,
+				     &b, &before);
+		cg_buf_poison(&b, V4L2_MEMORY_MMAP, CG_POISON32);
+		before = b;
+		r = xioctl(fd, VIDIOC_DQBUF, &b);
+		cg_expect_buf_denied("DQBUF on the inherited file (a frame is ready)",
+				     r, errno, &b, &before);
+		m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, off);
+		CHECK(m == MAP_FAILED && errno == EACCES,
+		      "mmap of buffer 0 through the inherited file: %s, want EACCES",
+		      m == MAP_FAILED ? strerror(errno) : "mapped");
+		_exit(tap.case_failed ? TAP_FAIL : TAP_PASS);
+	}
+	CHECK(cg_wait(pid, 5000) == TAP_PASS,
+	      "the child, now uid %u, got something through the inherited file",
+	      cg.other);
+
+	/* The owner's file still streams, every frame intact. */
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, off);
+	CHECK(m != MAP_FAILED, "the owner cannot map buffer 0: %s",
+	      strerror(errno));
+	for (i = 0; i < 3 && m != MAP_FAILED; i++) {
+		p.revents = 0;
+		if (!CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLIN),
+			   "the owner's stream stopped after the child"))
+			break;
+		memset(&b, 0, sizeof(b));
+		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		b.memory = V4L2_MEMORY_MMAP;
+		if (!CHECK(xioctl(fd, VIDIOC_DQBUF, &b) == 0, "owner DQBUF: %s",
+			   strerror(errno)))
+			break;
+		if (b.index == 0)
+			CHECK(uvcdev_check(m, b.bytesused, 160, 120, &n, st->why,
+					   sizeof(st->why)) == 0,
+			      "owner's frame after the child: %s", st->why);
+		xioctl(fd, VIDIOC_QBUF, &b);
+	}
+	xioctl(fd, VIDIOC_STREAMOFF, &type);
+	if (m != MAP_FAILED)
+		munmap(m, len);
+	close(fd);
+	return tap_result();
+}
+
+static int inherit_case(void *arg)
+{
+	struct uvc_stats st;
+
+	(void)arg;
+	memset(&st, 0, sizeof(st));
+	if (setresuid(-1, cg.owner, -1)) {
+		tap_diag("seteuid %u: %s", cg.owner, strerror(errno));
+		return TAP_FAIL;
+	}
+	return inherit(&st);
+}
+
 static int stop_status = TAP_FAIL;
 
 static int stream_stopped(void *arg)
@@ -814,7 +1003,7 @@ int main(void)
 {
 	const char *node;
 
-	tap_plan(16, 50);
+	tap_plan(19, 50);
 	cg_env_load();
 	tap_set_cleanup(cleanup);
 	U.dev = getenv("CAMGATE_UVC_DEV");
@@ -879,6 +1068,12 @@ int main(void)
 	}
 	RUN(stream_stopped, 10,
 	    "the owner stops its stream cleanly (STREAMOFF, REQBUFS 0)");
+	RUN(pass_other, 10,
+	    "10: the owner's UVC descriptor sent to another uid (SCM_RIGHTS) is not installed");
+	RUN(pass_owner, 10,
+	    "10: the same descriptor sent to the owner's own process arrives (control)");
+	RUN(inherit_case, 25,
+	    "13: the owner's streaming file inherited across fork() and setuid gives no buffer, frame or mapping; the owner streams on");
 	cleanup();
 	return tap_finish();
 }
