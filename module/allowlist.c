@@ -10,6 +10,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/v4l2-subdev.h>
 #include <linux/videodev2.h>
 
 #include "camgate.h"
@@ -72,6 +73,58 @@ bool camgate_ioctl_is_query(unsigned int cmd)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(camgate_ioctl_is_query);
+
+/**
+ * camgate_subdev_ioctl_is_query() - May a task without a capability run @cmd
+ * on a v4l-subdev node?
+ * @cmd: the ioctl number exactly as the caller passed it.
+ *
+ * A sub-device (a sensor, a bridge, an ISP block) is a member of its
+ * camera's group: what a device picker needs from it is what it is and
+ * what it can do (formats, sizes, intervals, controls), read-only.  No
+ * setter (S_FMT, S_SELECTION, S_FRAME_INTERVAL, S_ROUTING, S_CTRL,
+ * S_STD, ...), no event, no private number.  VIDIOC_G_CTRL is filtered as
+ * on video nodes (ctrl.c).
+ *
+ * Context: any; lock-free and allocation-free.
+ * Return: true for the read-only sub-device queries below, false otherwise.
+ */
+bool camgate_subdev_ioctl_is_query(unsigned int cmd)
+{
+	switch (cmd) {
+	case VIDIOC_SUBDEV_QUERYCAP:
+	case VIDIOC_SUBDEV_G_FMT:
+	case VIDIOC_SUBDEV_G_FRAME_INTERVAL:
+	case VIDIOC_SUBDEV_ENUM_MBUS_CODE:
+	case VIDIOC_SUBDEV_ENUM_FRAME_SIZE:
+	case VIDIOC_SUBDEV_ENUM_FRAME_INTERVAL:
+	case VIDIOC_SUBDEV_G_CROP:
+	case VIDIOC_SUBDEV_G_SELECTION:
+#ifdef VIDIOC_SUBDEV_G_ROUTING
+	case VIDIOC_SUBDEV_G_ROUTING:
+#endif
+#ifdef VIDIOC_SUBDEV_G_CLIENT_CAP
+	case VIDIOC_SUBDEV_G_CLIENT_CAP:
+#endif
+	case VIDIOC_SUBDEV_G_STD:
+	case VIDIOC_SUBDEV_ENUMSTD:
+	case VIDIOC_SUBDEV_QUERYSTD:
+	case VIDIOC_SUBDEV_G_EDID:
+	case VIDIOC_SUBDEV_G_DV_TIMINGS:
+	case VIDIOC_SUBDEV_ENUM_DV_TIMINGS:
+	case VIDIOC_SUBDEV_QUERY_DV_TIMINGS:
+	case VIDIOC_SUBDEV_DV_TIMINGS_CAP:
+	case VIDIOC_QUERYCTRL:
+	case VIDIOC_QUERY_EXT_CTRL:
+	case VIDIOC_QUERYMENU:
+	case VIDIOC_G_CTRL:
+	case VIDIOC_TRY_EXT_CTRLS:
+		return true;
+	default:
+		return false;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(camgate_subdev_ioctl_is_query);
 
 /**
  * camgate_ctrl_is_public() - May a task without a capability read a control?

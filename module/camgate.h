@@ -34,6 +34,7 @@
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
 #include <media/v4l2-dev.h>
+#include <media/v4l2-device.h>
 #include <media/videobuf2-core.h>
 #include <kunit/visibility.h>
 
@@ -85,6 +86,18 @@ struct camgate_dev {
 	atomic64_t denials;
 	int last_denial;		/* enum camgate_deny; READ/WRITE_ONCE */
 	bool registered;		/* registry ref held; class iface only */
+	bool capture;			/* delivers captured data itself */
+	/*
+	 * The camera the node belongs to (device.c, "Groups"): its media
+	 * device, else its v4l2_device, else NULL (a group of one).  Only
+	 * compared, and only with registered guards' (whose devices are
+	 * alive).  member_node is on the registered list while registered
+	 * (camgate_devs_lock); group_round is the last owner propagation
+	 * that reached it (camgate_group_lock).
+	 */
+	const void *group;
+	struct list_head member_node;
+	unsigned long group_round;
 	bool in_sysfs;			/* kobject added; class iface only */
 	struct proc_dir_entry *holders;	/* holders file; class iface only */
 	char name[32];			/* node name, for logs */
@@ -198,6 +211,21 @@ camgate_may_access_uid(const struct camgate_owner *owner, u64 cap_gen,
 }
 
 bool camgate_ioctl_is_query(unsigned int cmd);
+bool camgate_subdev_ioctl_is_query(unsigned int cmd);
+
+/* media.c: the media device of a guarded camera. */
+#ifdef CONFIG_MEDIA_CONTROLLER
+int camgate_media_init(void);
+void camgate_media_exit(void);
+void camgate_media_scan(const void *group);
+void camgate_media_revoke(const void *group);
+bool camgate_media_ioctl_is_query(unsigned int cmd, bool compat);
+#else
+static inline int camgate_media_init(void) { return 0; }
+static inline void camgate_media_exit(void) { }
+static inline void camgate_media_scan(const void *group) { }
+static inline void camgate_media_revoke(const void *group) { }
+#endif
 bool camgate_ctrl_is_public(u32 flags);
 
 /* caller.c: every credential a caller acts with. */
@@ -255,6 +283,15 @@ int camgate_dev_set_owner(struct camgate_dev *dev, const kuid_t *uid,
 			  const kgid_t *gid);
 int camgate_dev_revoke(struct camgate_dev *dev);
 int camgate_devices_lock_owners(void);
+bool camgate_group_captures(const void *group);
+
+/* The camera's name: its v4l2_device's (registered nodes have one). */
+static inline const char *camgate_group_name(const struct video_device *vdev)
+{
+	return vdev->v4l2_dev ? vdev->v4l2_dev->name : "";
+}
+
+bool camgate_group_may_access(const void *group);
 unsigned int camgate_dev_count_caps(struct camgate_dev *dev);
 
 /* deny.c: refused accesses, their reasons, counters and log lines. */
@@ -349,5 +386,6 @@ void camgate_holders_remove(struct camgate_dev *dev);
 
 /* symbols.c: what the kernel does not export. */
 void *camgate_lookup_data(const char *name);
+void *camgate_lookup_named(const char *sym, size_t name_off, const char *want);
 
 #endif /* _CAMGATE_H */

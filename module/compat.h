@@ -161,4 +161,11 @@ static __always_inline struct pt_regs *camgate_fregs(struct ftrace_regs *fregs)
 }
 #endif
 
+/*
+ * 6.1's bus_for_each_dev() and bus_{,un}register_notifier() take a
+ * non-const struct bus_type (later kernels a const one); checkpatch wants
+ * every bus_type const, which one passed there on 6.1 cannot be.
+ */
+#define camgate_bus_arg	bus_type
+
 #endif /* _CAMGATE_COMPAT_H */

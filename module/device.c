@@ -19,6 +19,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/device.h>
 #include <linux/hashtable.h>
 #include <linux/mmap_lock.h>
 #include <linux/poll.h>
@@ -29,6 +30,7 @@
 #include <linux/uaccess.h>
 #include <linux/videodev2.h>
 #include <media/v4l2-dev.h>
+#include <media/v4l2-device.h>
 #include <media/videobuf2-core.h>
 
 #include "camgate.h"
@@ -52,9 +54,48 @@ struct locked_owner {
 };
 
 static LIST_HEAD(locked_owners);
-static DEFINE_SPINLOCK(camgate_devs_lock);
+static DEFINE_SPINLOCK(camgate_devs_lock);	/* camgate_devs, members */
+
+/*
+ * Groups.  A camera driver registers several nodes for one camera: video
+ * capture and output, vbi, radio, sdr, touch, metadata, a v4l-subdev per
+ * sensor or bridge block.  The ones that do not capture still carry what
+ * follows the frames (a control the driver sets at each frame, its
+ * events, the sensor's exposure) and what changes the stream (formats,
+ * test patterns).  So every node of the same media device (or, without
+ * one, the same v4l2_device) as a capture node is guarded too, and the
+ * group has one owner: a change or revocation on any member is made on
+ * every member (group_update()), and a member registered later starts with
+ * the group's owner (group_join()).
+ *
+ * camgate_members lists the registered guards (camgate_devs_lock);
+ * camgate_group_lock serialises propagations, which sleep.  Lock order:
+ * camgate_cfg_mutex, camgate_group_lock, a guard's cfg_lock, the queue
+ * lock.  The class's mutex (add_dev, remove_dev) never waits for
+ * camgate_group_lock: a driver may unregister a node under its queue lock.
+ */
+static LIST_HEAD(camgate_members);
+static DEFINE_MUTEX(camgate_group_lock);
+static unsigned long camgate_group_round;	/* camgate_group_lock */
 static struct workqueue_struct *camgate_wq;
 static struct class_interface camgate_iface;
+
+/*
+ * The group a node belongs to: its media device, else its v4l2_device
+ * (every registered node has one), else none.
+ */
+static const void *node_group(const struct video_device *vdev)
+{
+	const struct v4l2_device *v4l2_dev = vdev->v4l2_dev;
+
+	if (!v4l2_dev)
+		return NULL;
+#ifdef CONFIG_MEDIA_CONTROLLER
+	if (v4l2_dev->mdev)
+		return v4l2_dev->mdev;
+#endif
+	return v4l2_dev;
+}
 
 /* Nodes that can deliver captured data; output, radio and subdevs are not. */
 static bool is_capture_node(const struct video_device *vdev)
@@ -378,37 +419,100 @@ static int owner_update(struct camgate_dev *dev, const kuid_t *uid,
 	return 0;
 }
 
+/*
+ * The next member of @group that propagation @round has not reached,
+ * pinned: a users reference, and a reference to its video device, which
+ * camgate_dev_put() may need once the node is unregistered meanwhile.
+ */
+static struct camgate_dev *group_next(const void *group, unsigned long round)
+{
+	struct camgate_dev *m, *found = NULL;
+
+	spin_lock(&camgate_devs_lock);
+	list_for_each_entry(m, &camgate_members, member_node) {
+		if (m->group != group || m->group_round == round)
+			continue;
+		m->group_round = round;
+		/* Listed means registered: the registry's reference is held. */
+		if (!camgate_dev_tryget(m))
+			continue;
+		get_device(&m->vdev->dev);
+		found = m;
+		break;
+	}
+	spin_unlock(&camgate_devs_lock);
+	return found;
+}
+
+/*
+ * An owner change or revocation of @dev, made on every member of its
+ * group: @dev first, then each member once, including one that joins
+ * while this runs (group_join() lists it before it copies an owner, so
+ * either it copies the new owner or this finds it).  Propagations are
+ * serialised, so the last one leaves every member with its owner.
+ */
+static int group_update(struct camgate_dev *dev, const kuid_t *uid,
+			const kgid_t *gid, bool revoke)
+{
+	struct video_device *vdev;
+	struct camgate_dev *m;
+	unsigned long round;
+
+	if (!dev->group)
+		return owner_update(dev, uid, gid, revoke);
+	mutex_lock(&camgate_group_lock);
+	round = ++camgate_group_round;
+	spin_lock(&camgate_devs_lock);
+	dev->group_round = round;
+	spin_unlock(&camgate_devs_lock);
+	owner_update(dev, uid, gid, revoke);
+	while ((m = group_next(dev->group, round))) {
+		vdev = m->vdev;
+		owner_update(m, uid, gid, revoke);
+		camgate_dev_put(m);
+		put_device(&vdev->dev);
+	}
+	/* After every member: see camgate_media_revoke(). */
+	camgate_media_revoke(dev->group);
+	mutex_unlock(&camgate_group_lock);
+	return 0;
+}
+
 /**
- * camgate_dev_set_owner() - Change a device's owner credential.
+ * camgate_dev_set_owner() - Change the owner credential of a device's group.
  * @dev: the guard.
  * @uid: the new owner uid (INVALID_UID: none), or NULL to keep it.
  * @gid: the new owner gid (INVALID_GID: none), or NULL to keep it.
  *
- * A change bumps the generation, which voids every capability minted
- * before it.  Setting the value the device already has changes nothing.
+ * The change is made on every member of @dev's group (every node of the
+ * same camera), each of which bumps its generation, which voids every
+ * capability minted before it.  Setting the value a member already has
+ * changes nothing there.
  *
- * Context: process context; takes dev->cfg_lock, then the queue lock of the
- * video device; may wait for an RCU grace period.  Allocates nothing.
+ * Context: process context; takes camgate_group_lock, then each member's
+ * cfg_lock, then its queue lock; may wait for an RCU grace period.
+ * Allocates nothing.
  * Return: 0.
  */
 int camgate_dev_set_owner(struct camgate_dev *dev, const kuid_t *uid,
 			  const kgid_t *gid)
 {
-	return owner_update(dev, uid, gid, false);
+	return group_update(dev, uid, gid, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(camgate_dev_set_owner);
 
 /**
- * camgate_dev_revoke() - Void every capability of a device.
+ * camgate_dev_revoke() - Void every capability of a device's group.
  * @dev: the guard.
  *
- * Context: process context; takes dev->cfg_lock, then the queue lock of the
- * video device; may wait for an RCU grace period.  Allocates nothing.
+ * Context: process context; takes camgate_group_lock, then each member's
+ * cfg_lock, then its queue lock; may wait for an RCU grace period.
+ * Allocates nothing.
  * Return: 0.
  */
 int camgate_dev_revoke(struct camgate_dev *dev)
 {
-	return owner_update(dev, NULL, NULL, true);
+	return group_update(dev, NULL, NULL, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(camgate_dev_revoke);
 
@@ -437,23 +541,130 @@ static void node_identity(const struct video_device *vdev, char *buf,
 	snprintf(buf, len, "%s/%s", parent ? dev_name(parent) : "", vdev->name);
 }
 
-/* A node named by the lock gets the owner it had then (not yet published). */
-static void apply_locked_owner(struct camgate_dev *cdev)
+/*
+ * A node named by the lock gets the owner it had then (not yet published).
+ * Return: true if it did.
+ */
+static bool apply_locked_owner(struct camgate_dev *cdev)
 {
 	struct locked_owner *lo;
 
 	/* Pairs with lock_store(): the list is complete once locked. */
 	if (!smp_load_acquire(&camgate_locked))
-		return;
+		return false;
 	list_for_each_entry(lo, &locked_owners, node) {
 		if (!strcmp(lo->id, cdev->id)) {
 			cdev->owners[0].uid = lo->uid;
 			cdev->owners[0].gid = lo->gid;
 			pr_info("%s: owner kept by the lock (%s)\n", cdev->name,
 				cdev->id);
-			return;
+			return true;
 		}
 	}
+	return false;
+}
+
+/*
+ * List a new guard among the registered ones; a member of a group that
+ * the lock did not give an owner takes the group's (a camera's nodes
+ * appear one by one, its owner may be set on the first).  One section of
+ * camgate_devs_lock, so that a propagation either finds the guard listed or
+ * has updated the member copied from.  Before the owner record is
+ * published to the wrappers and before the sysfs directory exists: nothing
+ * else writes owners[0] yet.
+ */
+static void group_join(struct camgate_dev *cdev, bool locked)
+{
+	const struct camgate_owner *o;
+	struct camgate_dev *m;
+
+	spin_lock(&camgate_devs_lock);
+	list_for_each_entry(m, &camgate_members, member_node) {
+		if (!cdev->group || locked || m->group != cdev->group)
+			continue;
+		rcu_read_lock();
+		o = rcu_dereference(m->owner);
+		cdev->owners[0].uid = o->uid;
+		cdev->owners[0].gid = o->gid;
+		rcu_read_unlock();
+		break;
+	}
+	list_add_tail(&cdev->member_node, &camgate_members);
+	spin_unlock(&camgate_devs_lock);
+}
+
+/**
+ * camgate_group_captures() - Is a capture node of @group guarded?
+ * @group: a group key (a media device or v4l2_device), or NULL.
+ *
+ * Context: any; takes camgate_devs_lock.
+ * Return: true if a registered guard of @group is a capture node.
+ */
+bool camgate_group_captures(const void *group)
+{
+	struct camgate_dev *m;
+	bool found = false;
+
+	if (!group)
+		return false;
+	spin_lock(&camgate_devs_lock);
+	list_for_each_entry(m, &camgate_members, member_node) {
+		if (m->group == group && m->capture) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&camgate_devs_lock);
+	return found;
+}
+
+/**
+ * camgate_group_may_access() - Would the caller get frame access to @group
+ * with a current capability?
+ * @group: a group key.
+ *
+ * The owner credential of a member (all members have the same), checked
+ * against the caller as camgate_caller_may_access() checks it for a file
+ * that holds a current capability: for the group's media device, whose
+ * own capability is media.c's.  No registered member: false.
+ *
+ * Context: process context, the calling task; takes camgate_devs_lock.
+ * Return: true to allow.
+ */
+bool camgate_group_may_access(const void *group)
+{
+	const struct camgate_owner *o;
+	struct camgate_dev *m;
+	bool ok = false;
+
+	spin_lock(&camgate_devs_lock);
+	list_for_each_entry(m, &camgate_members, member_node) {
+		if (m->group != group)
+			continue;
+		rcu_read_lock();
+		o = rcu_dereference(m->owner);
+		ok = camgate_caller_may_access(o,
+					       READ_ONCE(camgate_default_allow),
+					       o->gen);
+		rcu_read_unlock();
+		break;
+	}
+	spin_unlock(&camgate_devs_lock);
+	return ok;
+}
+
+/* Is @vdev guarded already?  Context: the class's mutex. */
+static bool node_guarded(const struct video_device *vdev)
+{
+	struct camgate_dev *cdev;
+	bool found;
+	int idx;
+
+	idx = srcu_read_lock(&camgate_srcu);
+	cdev = camgate_dev_find(vdev);
+	found = cdev && cdev->registered;
+	srcu_read_unlock(&camgate_srcu, idx);
+	return found;
 }
 
 /**
@@ -518,14 +729,19 @@ static void deny_unowned(struct camgate_dev *cdev, const char *what, int err)
 	       cdev->name, what, err);
 }
 
-static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
+/*
+ * Guard one node: a capture node, or a member of a group one of whose
+ * capture nodes is guarded.  Context: the class's mutex (add_dev).
+ */
+static void add_node(struct video_device *vdev, bool capture)
 {
-	struct video_device *vdev = to_video_device(dev);
+	struct device *dev = &vdev->dev;
 	struct camgate_dev *cdev;
+	bool locked;
 	int err;
 
-	if (!is_capture_node(vdev) || !vdev->fops)
-		return 0;
+	if (!vdev->fops || node_guarded(vdev))
+		return;
 
 	/*
 	 * The driver core ignores our return value: failing here would leave
@@ -548,13 +764,17 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 	atomic64_set(&cdev->denials, 0);
 	strscpy(cdev->name, dev_name(dev), sizeof(cdev->name));
 	node_identity(vdev, cdev->id, sizeof(cdev->id));
-	apply_locked_owner(cdev);
+	locked = apply_locked_owner(cdev);
 	cdev->vdev = vdev;
 	cdev->orig = vdev->fops;
 	cdev->registered = true;
+	cdev->capture = capture;
+	cdev->group = node_group(vdev);
 	/* Before the sysfs directory, whose owner files send uevents. */
 	camgate_notify_init_dev(cdev);
-	camgate_led_add_dev(cdev);
+	if (capture)
+		camgate_led_add_dev(cdev);
+	group_join(cdev, locked);
 
 	/*
 	 * The holders file and the sysfs directory before the wrapper table:
@@ -574,7 +794,8 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 
 	camgate_sock_note_fops(vdev->cdev->ops);
 	camgate_v4l2_wrap(cdev);
-	camgate_stream_wrap(cdev);
+	if (capture)
+		camgate_stream_wrap(cdev);
 
 	spin_lock(&camgate_devs_lock);
 	hash_add_rcu(camgate_devs, &cdev->node, (unsigned long)vdev);
@@ -587,7 +808,44 @@ static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
 	 */
 	smp_store_release(&vdev->fops, &cdev->fops);
 	camgate_notify_add(cdev);
-	pr_info("guarding %s (%s)\n", cdev->name, vdev->name);
+	if (capture)
+		pr_info("guarding %s (%s)\n", cdev->name, vdev->name);
+	else
+		pr_info("guarding %s (%s), of the camera %s\n", cdev->name,
+			vdev->name, camgate_group_name(vdev));
+}
+
+/* class_for_each_device(): guard @dev if it belongs to @group. */
+static int add_sibling(struct device *dev, void *group)
+{
+	struct video_device *vdev = to_video_device(dev);
+
+	if (node_group(vdev) == group)
+		add_node(vdev, is_capture_node(vdev));
+	return 0;
+}
+
+/*
+ * A capture node is guarded with every node of its group, registered
+ * before it (found in the class's list, to which a node is added under the
+ * mutex we hold, with the interfaces' add_dev: every node listed has been
+ * seen by add_dev) or after it (group_captures()).
+ */
+static int add_dev(CAMGATE_CLASS_IFACE_ARGS)
+{
+	struct video_device *vdev = to_video_device(dev);
+	const void *group = node_group(vdev);
+
+	if (is_capture_node(vdev)) {
+		add_node(vdev, true);
+		if (group) {
+			class_for_each_device(camgate_iface.class, NULL,
+					      (void *)group, add_sibling);
+			camgate_media_scan(group);
+		}
+	} else if (camgate_group_captures(group)) {
+		add_node(vdev, false);
+	}
 	return 0;
 }
 
@@ -604,31 +862,15 @@ static void remove_dev(CAMGATE_CLASS_IFACE_ARGS)
 	if (!cdev || !cdev->registered)
 		return;
 	cdev->registered = false;
+	spin_lock(&camgate_devs_lock);
+	list_del(&cdev->member_node);
+	spin_unlock(&camgate_devs_lock);
 	camgate_notify_remove(cdev);
 	if (cdev->in_sysfs)
 		kobject_del(&cdev->kobj);	/* waits for sysfs callers */
 	camgate_holders_remove(cdev);	/* waits for its readers */
 	pr_info("%s removed\n", cdev->name);
 	camgate_dev_put(cdev);
-}
-
-/*
- * videodev's video_class, checked by its name: nothing is called through
- * the address found, but the class_interface is registered on it.
- */
-static struct class *find_video_class(void)
-{
-	static const char want[] = "video4linux";
-	struct class *cls = camgate_lookup_data("video_class");
-	char name[sizeof(want)];
-	const char *p;
-
-	if (!cls || copy_from_kernel_nofault(&p, &cls->name, sizeof(p)) ||
-	    copy_from_kernel_nofault(name, p, sizeof(name)) ||
-	    memcmp(name, want, sizeof(want))) {
-		return NULL;
-	}
-	return cls;
 }
 
 /**
@@ -642,7 +884,10 @@ int camgate_devices_init(void)
 	struct class *video_class;
 	int err;
 
-	video_class = find_video_class();
+	/* videodev's video_class, checked by its name. */
+	video_class = camgate_lookup_named("video_class",
+					   offsetof(struct class, name),
+					   "video4linux");
 	if (!video_class) {
 		pr_err("video4linux class not found (is videodev loaded?)\n");
 		return -ENOENT;

@@ -80,13 +80,18 @@ static int __init camgate_init(void)
 	err = camgate_led_init();
 	if (err)
 		goto err_dmabuf;
-	err = camgate_devices_init();
+	err = camgate_media_init();
 	if (err)
 		goto err_led;
+	err = camgate_devices_init();
+	if (err)
+		goto err_media;
 	pr_info("loaded, ABI %d, default policy %s\n", CAMGATE_ABI_VERSION,
 		camgate_default_allow ? CAMGATE_POLICY_ALLOW : CAMGATE_POLICY_DENY);
 	return 0;
 
+err_media:
+	camgate_media_exit();
 err_led:
 	camgate_led_exit();
 err_dmabuf:
@@ -105,6 +110,7 @@ err_sysfs:
 static void __exit camgate_exit(void)
 {
 	camgate_devices_exit();
+	camgate_media_exit();
 	camgate_led_exit();
 	camgate_dmabuf_exit();
 	camgate_creds_exit();

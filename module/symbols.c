@@ -18,6 +18,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "camgate.h"
 
@@ -47,4 +49,31 @@ void *camgate_lookup_data(const char *name)
 	if (err != -EINVAL || !kp.addr)
 		return NULL;	/* unknown symbol, or no kprobes */
 	return kp.addr;
+}
+
+/**
+ * camgate_lookup_named() - Look up a kernel object that carries its name.
+ * @sym: the data symbol.
+ * @name_off: the offset of the object's const char *name field.
+ * @want: the name the object must have.
+ *
+ * camgate_lookup_data(), then a check that the object there is the one
+ * expected: its name field, read without trusting the address, is @want.
+ * Nothing is called through the address found.
+ *
+ * Context: process context.
+ * Return: the object, or NULL if it is unknown or not named @want.
+ */
+void *camgate_lookup_named(const char *sym, size_t name_off, const char *want)
+{
+	void *obj = camgate_lookup_data(sym);
+	size_t len = strlen(want) + 1;
+	char name[32];
+	const char *p;
+
+	if (!obj || len > sizeof(name) ||
+	    copy_from_kernel_nofault(&p, obj + name_off, sizeof(p)) ||
+	    copy_from_kernel_nofault(name, p, len) || memcmp(name, want, len))
+		return NULL;
+	return obj;
 }

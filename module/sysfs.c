@@ -249,6 +249,13 @@ static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%s\n", to_dev(kobj)->vdev->name);
 }
 
+/* The camera the node belongs to (device.c, "Groups"). */
+static ssize_t group_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", camgate_group_name(to_dev(kobj)->vdev));
+}
+
 static ssize_t show_owner(struct camgate_dev *dev, char *buf, bool gid)
 {
 	const struct camgate_owner *o;
@@ -383,6 +390,7 @@ static ssize_t last_denial_show(struct kobject *kobj,
 }
 
 static struct kobj_attribute name_attr = __ATTR_RO(name);
+static struct kobj_attribute group_attr = __ATTR_RO(group);
 static struct kobj_attribute owner_uid_attr =
 	__ATTR(owner_uid, 0644, owner_uid_show, owner_uid_store);
 static struct kobj_attribute owner_gid_attr =
@@ -401,6 +409,7 @@ static struct kobj_attribute last_denial_attr = __ATTR_RO(last_denial);
 
 static struct attribute *camgate_dev_attrs[] = {
 	&name_attr.attr,
+	&group_attr.attr,
 	&owner_uid_attr.attr,
 	&owner_gid_attr.attr,
 	&revoke_attr.attr,

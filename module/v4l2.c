@@ -328,6 +328,14 @@ static __poll_t cg_poll(struct file *file, struct poll_table_struct *wait)
 	return poll_slow(file, wait);
 }
 
+/* The allowlist of the node's kind: sub-devices have their own ioctls. */
+static bool is_query(struct file *file, unsigned int cmd)
+{
+	if (video_devdata(file)->vfl_type == VFL_TYPE_SUBDEV)
+		return camgate_subdev_ioctl_is_query(cmd);
+	return camgate_ioctl_is_query(cmd);
+}
+
 static noinline long ioctl_slow(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
@@ -341,8 +349,8 @@ static noinline long ioctl_slow(struct file *file, unsigned int cmd,
 	if (dev && cmd != VIDIOC_EXPBUF)
 		return dev->orig->unlocked_ioctl(file, cmd, arg);
 	idx = srcu_read_lock(&camgate_srcu);
-	dev = gate_cap(file, CAMGATE_OP_IOCTL, cmd,
-		       camgate_ioctl_is_query(cmd), &cap_gen);
+	dev = gate_cap(file, CAMGATE_OP_IOCTL, cmd, is_query(file, cmd),
+		       &cap_gen);
 	/* These two need the guard, and do not block for long. */
 	if (dev && (unlikely(cmd == VIDIOC_EXPBUF) ||
 		    (unlikely(cmd == VIDIOC_G_CTRL) && !may_access(dev, cap_gen)))) {

@@ -176,6 +176,132 @@ static void allowlist_only_listed_queries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, expected, allowed);
 }
 
+/*
+ * Every VIDIOC_SUBDEV_* of include/uapi/linux/v4l2-subdev.h in v6.12, and
+ * the ioctls of videodev2.h that v4l2-subdev.c also handles (controls,
+ * events), each number once: the sub-device allowlist.
+ */
+static const struct ioctl_case subdev_cases[] = {
+	{ "SUBDEV_QUERYCAP", VIDIOC_SUBDEV_QUERYCAP, true },
+	{ "SUBDEV_G_FMT", VIDIOC_SUBDEV_G_FMT, true },
+	{ "SUBDEV_S_FMT", VIDIOC_SUBDEV_S_FMT, false },
+	{ "SUBDEV_G_FRAME_INTERVAL", VIDIOC_SUBDEV_G_FRAME_INTERVAL, true },
+	{ "SUBDEV_S_FRAME_INTERVAL", VIDIOC_SUBDEV_S_FRAME_INTERVAL, false },
+	{ "SUBDEV_ENUM_MBUS_CODE", VIDIOC_SUBDEV_ENUM_MBUS_CODE, true },
+	{ "SUBDEV_ENUM_FRAME_SIZE", VIDIOC_SUBDEV_ENUM_FRAME_SIZE, true },
+	{ "SUBDEV_ENUM_FRAME_INTERVAL", VIDIOC_SUBDEV_ENUM_FRAME_INTERVAL,
+	  true },
+	{ "SUBDEV_G_CROP", VIDIOC_SUBDEV_G_CROP, true },
+	{ "SUBDEV_S_CROP", VIDIOC_SUBDEV_S_CROP, false },
+	{ "SUBDEV_G_SELECTION", VIDIOC_SUBDEV_G_SELECTION, true },
+	{ "SUBDEV_S_SELECTION", VIDIOC_SUBDEV_S_SELECTION, false },
+	{ "SUBDEV_G_ROUTING", VIDIOC_SUBDEV_G_ROUTING, true },
+	{ "SUBDEV_S_ROUTING", VIDIOC_SUBDEV_S_ROUTING, false },
+	{ "SUBDEV_G_CLIENT_CAP", VIDIOC_SUBDEV_G_CLIENT_CAP, true },
+	{ "SUBDEV_S_CLIENT_CAP", VIDIOC_SUBDEV_S_CLIENT_CAP, false },
+	{ "SUBDEV_G_STD", VIDIOC_SUBDEV_G_STD, true },
+	{ "SUBDEV_S_STD", VIDIOC_SUBDEV_S_STD, false },
+	{ "SUBDEV_ENUMSTD", VIDIOC_SUBDEV_ENUMSTD, true },
+	{ "SUBDEV_G_EDID", VIDIOC_SUBDEV_G_EDID, true },
+	{ "SUBDEV_S_EDID", VIDIOC_SUBDEV_S_EDID, false },
+	{ "SUBDEV_QUERYSTD", VIDIOC_SUBDEV_QUERYSTD, true },
+	{ "SUBDEV_S_DV_TIMINGS", VIDIOC_SUBDEV_S_DV_TIMINGS, false },
+	{ "SUBDEV_G_DV_TIMINGS", VIDIOC_SUBDEV_G_DV_TIMINGS, true },
+	{ "SUBDEV_ENUM_DV_TIMINGS", VIDIOC_SUBDEV_ENUM_DV_TIMINGS, true },
+	{ "SUBDEV_QUERY_DV_TIMINGS", VIDIOC_SUBDEV_QUERY_DV_TIMINGS, true },
+	{ "SUBDEV_DV_TIMINGS_CAP", VIDIOC_SUBDEV_DV_TIMINGS_CAP, true },
+	{ "VIDIOC_QUERYCTRL", VIDIOC_QUERYCTRL, true },
+	{ "VIDIOC_QUERY_EXT_CTRL", VIDIOC_QUERY_EXT_CTRL, true },
+	{ "VIDIOC_QUERYMENU", VIDIOC_QUERYMENU, true },
+	{ "VIDIOC_G_CTRL", VIDIOC_G_CTRL, true },
+	{ "VIDIOC_S_CTRL", VIDIOC_S_CTRL, false },
+	{ "VIDIOC_G_EXT_CTRLS", VIDIOC_G_EXT_CTRLS, false },
+	{ "VIDIOC_S_EXT_CTRLS", VIDIOC_S_EXT_CTRLS, false },
+	{ "VIDIOC_TRY_EXT_CTRLS", VIDIOC_TRY_EXT_CTRLS, true },
+	{ "VIDIOC_DQEVENT", VIDIOC_DQEVENT, false },
+	{ "VIDIOC_SUBSCRIBE_EVENT", VIDIOC_SUBSCRIBE_EVENT, false },
+	{ "VIDIOC_UNSUBSCRIBE_EVENT", VIDIOC_UNSUBSCRIBE_EVENT, false },
+	{ "VIDIOC_LOG_STATUS", VIDIOC_LOG_STATUS, false },
+	{ "VIDIOC_DBG_G_REGISTER", VIDIOC_DBG_G_REGISTER, false },
+	{ "VIDIOC_DBG_S_REGISTER", VIDIOC_DBG_S_REGISTER, false },
+	{ "VIDIOC_QUERYCAP", VIDIOC_QUERYCAP, false },
+	{ "VIDIOC_S_FMT", VIDIOC_S_FMT, false },
+	{ "VIDIOC_QBUF", VIDIOC_QBUF, false },
+	{ "private 192", _IOWR('V', BASE_VIDIOC_PRIVATE, int), false },
+};
+
+KUNIT_ARRAY_PARAM(subdev, subdev_cases, ioctl_case_desc);
+
+static void allowlist_subdev(struct kunit *test)
+{
+	const struct ioctl_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ_MSG(test, c->query,
+			    camgate_subdev_ioctl_is_query(c->cmd),
+			    "%s (0x%08x)", c->name, c->cmd);
+}
+
+/* Exhaustive over type 'V': exactly the sub-device queries listed. */
+static void allowlist_subdev_only_listed(struct kunit *test)
+{
+	unsigned int dir, nr, size, cmd, allowed = 0, expected = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(subdev_cases); i++)
+		expected += subdev_cases[i].query;
+	for (dir = 0; dir <= _IOC_DIRMASK; dir++) {
+		for (nr = 0; nr <= _IOC_NRMASK; nr++) {
+			for (size = 0; size <= _IOC_SIZEMASK; size++) {
+				cmd = _IOC(dir, 'V', nr, size);
+				allowed += camgate_subdev_ioctl_is_query(cmd);
+			}
+		}
+		cond_resched();
+	}
+	KUNIT_EXPECT_EQ(test, expected, allowed);
+}
+
+struct media_case {
+	const char *name;
+	unsigned int cmd;
+	bool compat;
+	bool query;
+};
+
+/* Every MEDIA_IOC_* of include/uapi/linux/media.h in v6.12. */
+static const struct media_case media_cases[] = {
+	{ "DEVICE_INFO", MEDIA_IOC_DEVICE_INFO, false, true },
+	{ "ENUM_ENTITIES", MEDIA_IOC_ENUM_ENTITIES, false, true },
+	{ "ENUM_LINKS", MEDIA_IOC_ENUM_LINKS, false, true },
+	{ "SETUP_LINK", MEDIA_IOC_SETUP_LINK, false, false },
+	{ "G_TOPOLOGY", MEDIA_IOC_G_TOPOLOGY, false, true },
+	{ "REQUEST_ALLOC", MEDIA_IOC_REQUEST_ALLOC, false, false },
+	{ "ENUM_LINKS32 native", _IOWR('|', 0x02, u8[28]), false, false },
+	{ "ENUM_LINKS32 compat", _IOWR('|', 0x02, u8[28]), true, true },
+	{ "ENUM_LINKS compat", MEDIA_IOC_ENUM_LINKS, true, false },
+	{ "SETUP_LINK compat", MEDIA_IOC_SETUP_LINK, true, false },
+	{ "REQUEST_ALLOC compat", MEDIA_IOC_REQUEST_ALLOC, true, false },
+	{ "REQUEST_IOC_QUEUE", MEDIA_REQUEST_IOC_QUEUE, false, false },
+	{ "unused 0x06", _IOWR('|', 0x06, int), false, false },
+	{ "VIDIOC_QUERYCAP", VIDIOC_QUERYCAP, false, false },
+};
+
+static void media_case_desc(const struct media_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
+}
+
+KUNIT_ARRAY_PARAM(media, media_cases, media_case_desc);
+
+static void allowlist_media(struct kunit *test)
+{
+	const struct media_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ_MSG(test, c->query,
+			    camgate_media_ioctl_is_query(c->cmd, c->compat),
+			    "%s (0x%08x)", c->name, c->cmd);
+}
+
 struct ctrl_case {
 	const char *name;
 	u32 flags;
@@ -217,6 +343,9 @@ static struct kunit_case allowlist_test_cases[] = {
 	KUNIT_CASE_PARAM(allowlist_unknown_denied, unknown_gen_params),
 	KUNIT_CASE(allowlist_only_listed_queries),
 	KUNIT_CASE_PARAM(allowlist_ctrl_public, ctrl_gen_params),
+	KUNIT_CASE_PARAM(allowlist_subdev, subdev_gen_params),
+	KUNIT_CASE(allowlist_subdev_only_listed),
+	KUNIT_CASE_PARAM(allowlist_media, media_gen_params),
 	{}
 };
 

@@ -42,7 +42,7 @@ ok=0
 while read -r ko; do
 	case "$ko" in
 	*/vivid.ko) insmod "$ko" no_error_inj=1 n_devs=1 || ok=1 ;;
-	*/udmabuf.ko | */binder_linux.ko) ;;
+	*/udmabuf.ko | */binder_linux.ko | */vimc.ko) ;;
 	*) insmod "$ko" || ok=1 ;;
 	esac
 done <"/lib/modules/$(uname -r)/camgate-load-order"
@@ -68,9 +68,16 @@ echo "$out" | sed 's/^/# /'
 uid=$(cat "/sys/kernel/camgate/devices/$dev/owner_uid" 2>/dev/null)
 [ $rc = 0 ] && [ "$uid" = 1000 ]
 t $? "camgatectl apply /etc/camgate.conf: $dev (vivid's capture node) owned by user 'owner' (uid $uid)"
-others=$(grep -l '^1000$' /sys/kernel/camgate/devices/*/owner_uid | grep -v "/$dev/")
-[ -z "$others" ]
-t $? "apply set no other node (${others:-none})"
+# The owner is the whole camera's (issue 15): the nodes of $dev's group
+# have it too, no node of another camera does.
+group=$(cat "/sys/kernel/camgate/devices/$dev/group" 2>/dev/null)
+others=
+for f in $(grep -l '^1000$' /sys/kernel/camgate/devices/*/owner_uid); do
+	d=${f%/owner_uid}
+	[ "$(cat "$d/group")" = "$group" ] || others="$others ${d##*/}"
+done
+[ -n "$group" ] && [ -z "$others" ]
+t $? "apply set no node of another camera (${others:-none}; $dev's camera: ${group:-none})"
 gen=$(cat "/sys/kernel/camgate/devices/$dev/generation")
 out=$(camgatectl --wait 5 apply /etc/camgate.conf "$dev" 2>&1)
 rc=$?

@@ -15,12 +15,14 @@ set -euo pipefail
 # (tests/vm/chroot.sh); that kernel's packages come from trixie-backports
 # through an apt configuration of their own, never the host's sources.
 # dkms: make test builds camgate with DKMS for each stock kernel (tests/dkms-check.sh).
+# libcamera-tools, libcamera-ipa: cam and libcamera's vimc pipeline and IPA,
+# copied into the initramfs of the kernels that have vimc (the libcam suite).
 pkgs=(qemu-system-x86 busybox-static v4l-utils sparse build-essential bc bison flex
       libelf-dev libssl-dev cpio xz-utils zstd kmod linux-headers-amd64
       linux-headers-6.12-amd64 linux-source-6.12 dwarves python3 rsync udev
       qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
       gcc-arm-linux-gnueabihf libc6-dev-armhf-cross debootstrap
-      dkms debhelper dh-dkms lintian python3-docutils)
+      dkms debhelper dh-dkms lintian python3-docutils libcamera-tools libcamera-ipa)
 
 missing=()
 for p in "${pkgs[@]}"; do

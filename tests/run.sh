@@ -9,6 +9,7 @@
 #   EXTRA_TESTS=DIR                            your own test programs, run in each VM
 #   VM_TIMEOUT=SECONDS                         hard limit per VM
 #   TESTS="race fuzz"                          run only these suites in the VMs
+#   VM_JOBS=N                                  VMs at once (default: CPU count)
 #
 # kcsan-6.12 (the debug source with KCSAN instead of KASAN) is a kernel name
 # too, never run by default: make test-kcsan.
@@ -17,7 +18,7 @@
 # against both stock kernels' headers (and each arm64 tree, once it is
 # fetched or built), the integration test programs,
 # then for each kernel: camgate (and camgate_kunit on the debug kernel),
-# an initramfs, one VM boot.  Every test prints one line on stdout,
+# an initramfs, one VM boot (VM_JOBS of them at once).  Every test prints one line on stdout,
 #   ok|not ok <kernel> <suite> <case>
 # and the run ends with "N passed, N failed[, N skipped]".  Progress goes
 # to stderr; logs stay in build/logs/.  Exit status 1 if anything failed.
@@ -119,9 +120,50 @@ else
 	step_fail "host build bench" "see $logs/bench-build.log"
 fi
 
+# Each kernel: its builds (here, one kernel after the other), then its VM
+# in the background.  A TCG VM keeps about one host CPU busy, so up to
+# VM_JOBS of them run at once (default: the host's CPU count), while the
+# next kernel's module and initramfs are built.  A kernel's result lines
+# go to build/<kernel>/results until its VM is done, then to stdout and
+# build/results.txt in one piece.
+vm_jobs=${VM_JOBS:-$(nproc)}
+[ "$vm_jobs" -ge 1 ] 2>/dev/null || die "VM_JOBS=$vm_jobs is not a number >= 1"
+declare -A vm_kernel=() vm_t0=()
+
+# reap: wait for one VM job to end (its "done" file), print its results.
+reap() {
+	local pid k
+	while :; do
+		for pid in "${!vm_kernel[@]}"; do
+			k=${vm_kernel[$pid]}
+			[ -e "$top/build/$k/done" ] || ! kill -0 "$pid" 2>/dev/null && break 2
+		done
+		sleep 2
+	done
+	wait "$pid"
+	unset "vm_kernel[$pid]"
+	tee -a "$results" <"$top/build/$k/results"
+	log "$k: done in $(($(date +%s) - ${vm_t0[$k]})) s"
+}
+
+# vm_job KERNEL IBT CONSOLE INITRD CALLTARGETS...: one VM, its results.
+vm_job() {
+	local k=$1 ibt=$2 console=$3 initrd=$4 vmrc
+	shift 4
+	log "$k: booting the VM (console: $console)"
+	"$vmdir/run-vm.sh" "$k" "$KIMAGE" "$initrd" "$console" "$@" \
+		${TESTS:+"camgatevm.tests=$(echo $TESTS | tr ' ' ,)"}
+	vmrc=$?
+	[ $vmrc = 124 ] && log "$k: the VM hit its time limit"
+	awk -v kernel="$k" -v debug="$KDEBUG" -f "$vmdir/parse.awk" "$console"
+	[ -z "$ibt" ] || "$top/tests/ibt-seal.py" "$k" "$KIMAGE" "$console"
+	: >"$top/build/$k/done"
+}
+
 for k in $kernels; do
 	kt0=$(date +%s)
 	log "=== $k"
+	mkdir -p "$top/build/$k"
 	if ! kernel_paths "$k"; then
 		step_fail "$k build kernel" "the kernel could not be fetched or built (see above)"
 		continue
@@ -158,15 +200,17 @@ for k in $kernels; do
 		step_fail "$k build initramfs" "see the messages above"
 		continue
 	fi
-	console=$logs/console-$k.log
-	log "$k: booting the VM (console: $console)"
-	"$vmdir/run-vm.sh" "$k" "$KIMAGE" "$initrd" "$console" "${calltargets[@]}" \
-		${TESTS:+"camgatevm.tests=$(echo $TESTS | tr ' ' ,)"}
-	vmrc=$?
-	[ $vmrc = 124 ] && log "$k: the VM hit its time limit"
-	awk -v kernel="$k" -v debug="$KDEBUG" -f "$vmdir/parse.awk" "$console" | tee -a "$results"
-	[ -z "$ibt" ] || "$top/tests/ibt-seal.py" "$k" "$KIMAGE" "$console" | tee -a "$results"
-	log "$k: done in $(($(date +%s) - kt0)) s"
+	while [ ${#vm_kernel[@]} -ge "$vm_jobs" ]; do
+		reap
+	done
+	rm -f "$top/build/$k/done"
+	vm_job "$k" "$ibt" "$logs/console-$k.log" "$initrd" "${calltargets[@]}" \
+		>"$top/build/$k/results" &
+	vm_kernel[$!]=$k
+	vm_t0[$k]=$kt0
+done
+while [ ${#vm_kernel[@]} -gt 0 ]; do
+	reap
 done
 
 passed=$(grep -c '^ok ' "$results" | tr -d ' ')

@@ -540,6 +540,7 @@ struct dev_state {
 	char caps[VAL_MAX];
 	char denials[VAL_MAX];
 	char last_denial[VAL_MAX];	/* "" before the module had the file */
+	char group[VAL_MAX];		/* the camera; "" before groups */
 };
 
 /* A reason camgate gives in last_denial: lower case, digits and '-'. */
@@ -590,6 +591,9 @@ static int read_state(struct dev_state *d)
 	if (dev_read(d->node, "last_denial", d->last_denial,
 		     sizeof(d->last_denial)))
 		d->last_denial[0] = '\0';
+	/* Newer still (December 2026): the camera the node belongs to. */
+	if (dev_read(d->node, "group", d->group, sizeof(d->group)))
+		d->group[0] = '\0';
 	/* What goes into JSON unquoted must be what the ABI promises. */
 	if ((!digits(d->uid) && strcmp(d->uid, CAMGATE_ID_NONE)) ||
 	    (!digits(d->gid) && strcmp(d->gid, CAMGATE_ID_NONE)) ||
@@ -683,6 +687,8 @@ static int cmd_status(void)
 			json_str(d->node);
 			fputs(",\"name\":", stdout);
 			json_str(d->name);
+			fputs(",\"group\":", stdout);
+			json_str(d->group);
 			fputs(",\"owner_uid\":", stdout);
 			json_id(d->uid);
 			fputs(",\"owner_gid\":", stdout);

@@ -264,7 +264,7 @@ static inline void cg_chmod_nodes(void)
 {
 	static const char *const kinds[] = {
 		"/dev/video", "/dev/vbi", "/dev/media", "/dev/swradio",
-		"/dev/v4l-touch", "/dev/radio",
+		"/dev/v4l-touch", "/dev/radio", "/dev/v4l-subdev",
 	};
 	char path[64];
 	unsigned int k, i;
@@ -320,6 +320,54 @@ static inline int cg_load_vivid(const char *ko, const char *params)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+/* ---- the kernel log ------------------------------------------------------ */
+
+static inline int *cg_kmsg_fd(void)
+{
+	static int fd = -1;
+
+	return &fd;
+}
+
+/* From now on: skip what the log holds already. */
+static inline void cg_kmsg_mark(void)
+{
+	int *fd = cg_kmsg_fd();
+
+	if (*fd < 0)
+		*fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (*fd >= 0)
+		lseek(*fd, 0, SEEK_END);
+}
+
+/* camgate's lines since cg_kmsg_mark(), "video0: no sysfs directory ...\n"... */
+static inline void cg_kmsg_camgate(char *out, size_t len)
+{
+	char rec[1024], *msg;
+	int fd = *cg_kmsg_fd();
+	size_t used = 0;
+	ssize_t n;
+
+	out[0] = '\0';
+	if (fd < 0)
+		return;
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten: go on */
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg || strncmp(++msg, "camgate: ", 9))
+			continue;
+		msg += 9;
+		msg[strcspn(msg, "\n")] = '\0';
+		if (used + strlen(msg) + 2 < len)
+			used += sprintf(out + used, "%s\n", msg);
+	}
 }
 
 /* ---- small utilities ----------------------------------------------------- */

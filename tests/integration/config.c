@@ -128,7 +128,8 @@ static int modes(void *arg)
 		{ "abi_version", 0444 }, { "default_policy", 0644 },
 	};
 	static const struct mode_want dev[] = {
-		{ "name", 0444 }, { "owner_uid", 0644 }, { "owner_gid", 0644 },
+		{ "name", 0444 }, { "group", 0444 }, { "owner_uid", 0644 },
+		{ "owner_gid", 0644 },
 		{ "revoke", 0200 }, { "generation", 0444 },
 		{ "streaming", 0400 }, { "capabilities", 0444 },
 		{ "denials", 0444 },

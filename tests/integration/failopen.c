@@ -162,47 +162,7 @@ static int denied(void *arg)
 	return tap_result();
 }
 
-/* ---- the kernel log ---------------------------------------------------------- */
-
-static int kmsg = -1;
-
-/* From now on: skip what the log holds already. */
-static void kmsg_mark(void)
-{
-	if (kmsg < 0)
-		kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (kmsg >= 0)
-		lseek(kmsg, 0, SEEK_END);
-}
-
-/* camgate's lines since kmsg_mark(), "video0: no sysfs directory ...\n"... */
-static void kmsg_camgate(char *out, size_t len)
-{
-	char rec[1024], *msg;
-	size_t used = 0;
-	ssize_t n;
-
-	out[0] = '\0';
-	if (kmsg < 0)
-		return;
-	for (;;) {
-		n = read(kmsg, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)	/* overwritten: go on */
-			continue;
-		if (n <= 0)
-			break;
-		rec[n] = '\0';
-		msg = strchr(rec, ';');
-		if (!msg || strncmp(++msg, "camgate: ", 9))
-			continue;
-		msg += 9;
-		msg[strcspn(msg, "\n")] = '\0';
-		if (used + strlen(msg) + 2 < len)
-			used += sprintf(out + used, "%s\n", msg);
-	}
-}
-
-/* Did camgate log, since the mark, that @nd's set-up lacks @what? */
+/* Did camgate log, since cg_kmsg_mark(), that @nd's set-up lacks @what? */
 static bool logged(const char *log, const struct node *nd, const char *what)
 {
 	char line[128];
@@ -446,11 +406,11 @@ static int load_under_faults(void *arg)
 		if (!CHECK(rmmod_camgate() == 0, "rmmod camgate: %s",
 			   strerror(errno)))
 			break;
-		kmsg_mark();
+		cg_kmsg_mark();
 		if (!CHECK(!run_held(&h), "arm camgate_delay: %s",
 			   strerror(errno)) || !run_ok(&h))
 			break;
-		kmsg_camgate(log, sizeof(log));
+		cg_kmsg_camgate(log, sizeof(log));
 		t.runs += !!h.landed;
 		t.landed += h.landed;
 		snprintf(when, sizeof(when), "load, fault %u", h.k);
@@ -538,11 +498,11 @@ static int hotplug_under_faults(void *arg)
 		if (!CHECK(access(cg.dev, F_OK), "%s still there after unbind",
 			   cg.dev))
 			break;
-		kmsg_mark();
+		cg_kmsg_mark();
 		if (!CHECK(!run_held(&h), "arm camgate_delay: %s",
 			   strerror(errno)) || !run_ok(&h))
 			break;
-		kmsg_camgate(log, sizeof(log));
+		cg_kmsg_camgate(log, sizeof(log));
 		snprintf(when, sizeof(when), "bind, fault %u", h.k);
 		/* camgate never fails a driver's registration. */
 		if (!CHECK(h.ret == 0, "%s: vivid's bind failed", when))

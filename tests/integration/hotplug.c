@@ -190,7 +190,7 @@ static int every_capture_node(void *arg)
 		"-vid-out", "-vbi-out", "-meta-out", "-rad-rx", "-rad-tx",
 	};
 	char name[64], path[PATH_MAX];
-	unsigned int i, guarded = 0, left = 0;
+	unsigned int i, guarded = 0, members = 0;
 	struct dirent *de;
 	DIR *d;
 
@@ -217,18 +217,20 @@ static int every_capture_node(void *arg)
 				      de->d_name, name);
 				guarded++;
 			}
+			/* Since issue 15: members of the camera's group. */
 			if (suffix(name, other[i])) {
-				CHECK(access(path, F_OK) != 0,
-				      "non-capture node %s (%s) is guarded",
+				CHECK(access(path, F_OK) == 0,
+				      "%s (%s), of the capture node's camera, is not guarded",
 				      de->d_name, name);
-				left++;
+				members++;
 			}
 		}
 	}
 	closedir(d);
 	CHECK(guarded > 0, "no vivid capture node found");
-	tap_diag("%u vivid capture nodes guarded, %u other nodes left alone",
-		 guarded, left);
+	CHECK(members > 0, "no other vivid node found");
+	tap_diag("%u vivid capture nodes guarded, and %u other nodes of the same camera",
+		 guarded, members);
 	return tap_result();
 }
 
@@ -404,7 +406,7 @@ int main(void)
 		"16: vivid loaded after camgate: %s is guarded at once, with no owner",
 		node);
 	tap_run(every_capture_node, NULL, 10,
-		"16: every capture node of the new vivid is guarded, output and radio nodes are not");
+		"16: every capture node of the new vivid is guarded, and (issue 15) its output and radio nodes as members of the camera");
 	tap_run(denied, &cg.other, 10,
 		"16: no owner + default deny: uid %u is denied (REQBUFS, QUERYBUF, read, poll)",
 		cg.other);

@@ -9,8 +9,11 @@
  * and a locked owner_uid refuses writes: the owner was locked out until
  * reboot (or, with default_policy=allow frozen, everyone read the camera).
  * The node must come back with the owner it had when the lock was taken;
- * the owner streams, another uid is denied; vivid's other capture nodes,
- * which had no owner, still have none.
+ * the owner streams, another uid is denied.  The camera's other nodes
+ * share its owner (a group, issue 15): the lock named them with it, and
+ * they come back with it too.  vivid is loaded again with a second
+ * instance that did not exist when the lock was taken: the lock did not
+ * name it, and its nodes come back with no owner.
  *
  * Needs root, CAMGATE_VIVID_KO and CAMGATE_VIVID_PARAMS (tests/vm/init).
  */
@@ -54,7 +57,7 @@ static int replug_keeps_owner(void *arg __attribute__((unused)))
 {
 	const char *ko = getenv("CAMGATE_VIVID_KO");
 	const char *params = getenv("CAMGATE_VIVID_PARAMS");
-	char v[32], vbi[64], vbidir[PATH_MAX];
+	char v[32], vbi[64], vbidir[PATH_MAX], other[64], otherdir[PATH_MAX], *reload;
 	long deadline;
 	int err;
 
@@ -70,7 +73,11 @@ static int replug_keeps_owner(void *arg __attribute__((unused)))
 	if (!CHECK(!err, "rmmod vivid: %s", strerror(-err)))
 		return TAP_FAIL;
 	CHECK(access(cg.sysfs, F_OK) != 0, "%s outlived vivid", cg.sysfs);
-	err = cg_load_vivid(ko, params ?: "");
+	/* The last n_devs= on the command line wins. */
+	if (asprintf(&reload, "%s n_devs=2", params ?: "") < 0)
+		return TAP_FAIL;
+	err = cg_load_vivid(ko, reload);
+	free(reload);
 	if (!CHECK(!err, "insmod %s: %s", ko, strerror(-err)))
 		return TAP_FAIL;
 	deadline = tap_now_ms() + 10000;
@@ -94,12 +101,29 @@ static int replug_keeps_owner(void *arg __attribute__((unused)))
 	      "the owner (uid %u) cannot stream after the replug", cg.owner);
 	CHECK(cg_run_as(cg.other, other_denied, NULL, 15000) == TAP_PASS,
 	      "uid %u is not denied after the replug", cg.other);
-	/* A node the lock named without an owner stays without one. */
+	/* A sibling the lock named with the camera's owner keeps it. */
 	cg_find_node("vivid-000-vbi-cap", vbi, sizeof(vbi));
-	if (vbi[0]) {
+	if (CHECK(vbi[0], "vivid's vbi capture node did not come back")) {
 		snprintf(vbidir, sizeof(vbidir), CG_SYSFS_ROOT "/devices/%s", vbi);
 		CHECK(cg_sysfs_read(vbidir, "owner_uid", v, sizeof(v)) == 0 &&
-		      !strcmp(v, "none"), "owner_uid of %s reads \"%s\", want none", vbi, v);
+		      strtoul(v, NULL, 10) == cg.owner,
+		      "owner_uid of %s (the camera's vbi node) reads \"%s\", want %u", vbi, v,
+		      cg.owner);
+	}
+	/* A camera the lock never named has no owner. */
+	deadline = tap_now_ms() + 10000;
+	do {
+		cg_find_node("vivid-001-vid-cap", other, sizeof(other));
+		if (other[0])
+			break;
+		tap_sleep_ms(50);
+	} while (tap_now_ms() < deadline);
+	if (CHECK(other[0], "the second vivid instance has no capture node")) {
+		snprintf(otherdir, sizeof(otherdir), CG_SYSFS_ROOT "/devices/%s", other);
+		CHECK(cg_sysfs_read(otherdir, "owner_uid", v, sizeof(v)) == 0 &&
+		      !strcmp(v, "none"),
+		      "owner_uid of %s (a camera the lock did not name) reads \"%s\", want none",
+		      other, v);
 	}
 	return tap_result();
 }

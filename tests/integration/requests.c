@@ -2,8 +2,9 @@
 /*
  * requests.c - the Request API as a route to the frames (ATTACKS.md case 6).
  *
- * The media controller node is not a guarded node: anybody who can open it
- * may allocate a request.  What must not work is binding a buffer of the
+ * The media controller node is guarded with its camera (issue 15): only the
+ * owner may allocate a request there.  A request fd the owner passes on is
+ * not guarded, though.  What must not work is binding a buffer of the
  * guarded queue to a request (QBUF with V4L2_BUF_FLAG_REQUEST_FD), or
  * controls into a request, without the owner credential, so that
  * MEDIA_REQUEST_IOC_QUEUE of the attacker's request has nothing to deliver.
@@ -177,23 +178,47 @@ static int request_control(void *arg)
 
 /* ---- the attacker ------------------------------------------------------------- */
 
-/* The attacker's request fd; skips the case if none can be had. */
+/*
+ * The attacker's request fd.  Since issue 15 the media device is a member
+ * of the camera's group and refuses MEDIA_IOC_REQUEST_ALLOC to anyone but
+ * the owner, which this checks: the request is allocated with the owner's
+ * effective uid (setresuid keeps root as the saved uid), and only then does
+ * the process become the attacker, request fd in hand, as if the owner had
+ * passed it.  Skips the case when vivid has no media node.
+ */
 static int attacker_request(int *mfd, int *req)
 {
+	int own, r;
+
 	if (!media[0])
 		return tap_skip("%s", no_media);
 	if (!CHECK(S.st && CG_LOAD(S.st->ready) == 1 && S.st->nbufs,
 		   "the owner does not stream: nothing to attack"))
 		return TAP_FAIL;
+	if (!CHECK(setresuid(-1, cg.owner, -1) == 0, "seteuid %u: %s",
+		   cg.owner, strerror(errno)))
+		return TAP_FAIL;
+	own = open(media, O_RDWR | O_CLOEXEC);
+	r = own < 0 ? -1 : xioctl(own, MEDIA_IOC_REQUEST_ALLOC, req);
+	if (!CHECK(setresuid(-1, 0, -1) == 0, "seteuid 0: %s", strerror(errno)))
+		return TAP_FAIL;
+	if (own < 0 || r)
+		return tap_skip("the owner's MEDIA_IOC_REQUEST_ALLOC on %s: %s",
+				media, strerror(errno));
+	close(own);
 	if (cg_become(cg.other))
 		return TAP_FAIL;
 	*mfd = open(media, O_RDWR | O_CLOEXEC);
-	if (*mfd < 0)
-		return tap_skip("uid %u cannot open %s: %s", cg.other, media,
-				strerror(errno));
-	if (xioctl(*mfd, MEDIA_IOC_REQUEST_ALLOC, req))
-		return tap_skip("MEDIA_IOC_REQUEST_ALLOC: %s", strerror(errno));
-	tap_diag("uid %u allocated request fd %d on %s (not a guarded node)",
+	if (!CHECK(*mfd >= 0, "uid %u cannot open %s: %s", cg.other, media,
+		   strerror(errno)))
+		return TAP_FAIL;
+	own = -1;
+	r = xioctl(*mfd, MEDIA_IOC_REQUEST_ALLOC, &own);
+	cg_expect_denied("the attacker's own MEDIA_IOC_REQUEST_ALLOC", r, errno,
+			 NULL, NULL, 0);
+	CHECK(own == -1, "MEDIA_IOC_REQUEST_ALLOC gave uid %u request fd %d",
+	      cg.other, own);
+	tap_diag("uid %u holds request fd %d, allocated by the owner on %s",
 		 cg.other, *req, media);
 	return TAP_PASS;
 }
@@ -322,7 +347,7 @@ int main(void)
 
 	cg_stream_start(&S, 30, 15000);
 	tap_run(qbuf_request, NULL, 10,
-		"6: non-owner QBUF with V4L2_BUF_FLAG_REQUEST_FD is denied, nothing reaches its request");
+		"6, 15: non-owner MEDIA_IOC_REQUEST_ALLOC is denied; with a request fd the owner allocated, its QBUF with V4L2_BUF_FLAG_REQUEST_FD is denied, nothing reaches the request");
 	tap_run(ctrls_request, NULL, 10,
 		"6: non-owner S_EXT_CTRLS into a request is denied");
 	tap_run(owner_unaffected, NULL, 10,

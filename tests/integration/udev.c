@@ -12,7 +12,8 @@
  *  - with udevd running, the rule runs "camgatectl apply /etc/camgate.conf"
  *    for each node; the initramfs's /etc/camgate.conf (mkinitramfs.sh) has
  *    one line, "path=vivid.0 name=*-vid-cap 1000", so owner_uid 1000 is
- *    set on the capture node and on nothing else; udevd's log shows the
+ *    set on the capture node, and with it on every node of its camera
+ *    (issue 15: one owner for the group); udevd's log shows the
  *    command and its success; the owner can then stream and another uid
  *    is denied.
  *
@@ -267,10 +268,19 @@ static int rule_sets_owner(void *arg)
 	CHECK(strtoul(uid, NULL, 10) == RULE_UID && uid[0] != 'n',
 	      "the capture node's owner_uid reads \"%s\", want %u", uid,
 	      RULE_UID);
-	/* Only what the rule matches: vivid's other capture nodes keep none. */
+	/*
+	 * The rule names the capture node; the owner is the whole camera's
+	 * (issue 15): vivid's other nodes, registered before or after it,
+	 * have it too.
+	 */
 	owner_of("vivid-000-vbi-cap", uid, sizeof(uid));
-	CHECK(!uid[0] || !strcmp(uid, "none"),
-	      "the vbi capture node's owner_uid reads \"%s\", want none", uid);
+	CHECK(strtoul(uid, NULL, 10) == RULE_UID && uid[0] != 'n',
+	      "the vbi capture node's owner_uid reads \"%s\", want %u, the camera's",
+	      uid, RULE_UID);
+	owner_of("vivid-000-vid-out", uid, sizeof(uid));
+	CHECK(strtoul(uid, NULL, 10) == RULE_UID && uid[0] != 'n',
+	      "the video output node's owner_uid reads \"%s\", want %u, the camera's",
+	      uid, RULE_UID);
 
 	cg_find_node("vivid-000-vid-cap", node, sizeof(node));
 	snprintf(want, sizeof(want),
@@ -399,7 +409,7 @@ int main(void)
 		start_udevd();
 	tap_run(udevd_up, NULL, 20, "systemd-udevd runs with the shipped " RULES);
 	tap_run(rule_sets_owner, NULL, 50,
-		"udev: vivid appears, the rule's camgatectl sets owner_uid %u on its capture node only",
+		"udev: vivid appears, the rule's camgatectl sets owner_uid %u on its capture node, and so on the whole camera",
 		RULE_UID);
 	stop_udevd();
 	cg_chmod_nodes();

@@ -1,22 +1,42 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Fetch the arm64 user space of the arm64 test VMs into the cache: Debian's
-# busybox-static, v4l-utils (v4l2-compliance, v4l2-ctl) and the libraries
-# and loader they need, as arm64 packages unpacked with dpkg-deb -x (never
-# installed on the host; deps.sh enables the arm64 architecture in apt).
+# busybox-static, v4l-utils (v4l2-compliance, v4l2-ctl), udev (udevd) and
+# libcamera (cam, its IPA modules) and the libraries and loader they need,
+# as arm64 packages unpacked with dpkg-deb -x (never installed on the
+# host; deps.sh enables the arm64 architecture in apt).
 #
 #   arm64-userland.sh
 #
 # Prints a directory laid out like an arm64 root (bin/busybox,
-# usr/bin/v4l2-*, lib/aarch64-linux-gnu/...).  The cache is keyed by the
-# packages' candidate versions, so an update fetches them once.
+# usr/bin/v4l2-*, bin/udevadm, usr/bin/cam, lib/aarch64-linux-gnu/...).
+# The cache is keyed by the packages' candidate versions, so an update
+# fetches them once.
 set -euo pipefail
 
 cache=${CAMGATE_CACHE:-$HOME/.cache/camgate}
 log() { echo "camgate: $*" >&2; }
 
 pkgs=(busybox-static v4l-utils libv4l-0 libv4lconvert0 libjpeg62-turbo
-      libstdc++6 libgcc-s1 libc6)
+      libstdc++6 libgcc-s1 libc6 udev libcamera-tools libcamera-ipa)
+# cam and udevadm load some 80 libraries (SDL2, X11, gnutls...): the
+# packages that hold them on this host (deps.sh installs the amd64 ones)
+# have the same names on arm64.
+lcpkgs=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' 'libcamera0*' libcamera-ipa \
+	 libcamera-tools udev 2>/dev/null | awk '$1 == "installed" { print $2 }')
+[ "$(echo $lcpkgs | wc -w)" = 4 ] ||
+	{ log "libcamera-tools, libcamera-ipa, libcamera0.* or udev not installed (tests/deps.sh)"; exit 1; }
+for p in $(for f in /usr/bin/cam /bin/udevadm $(dpkg -L $lcpkgs | grep '\.so$\|_proxy$'); do
+		   [ -f "$f" ] && ldd "$f" 2>/dev/null
+	   done | grep -o '/[^ ]*' | sort -u); do
+	dpkg -S "$p" 2>/dev/null || dpkg -S "$(readlink -f "$p")" 2>/dev/null ||
+		dpkg -S "${p#/usr}" 2>/dev/null || log "no package holds $p"
+done | sed 's/: .*//; s/, /\n/g' | sed 's/:amd64$//' | sort -u >"${TMPDIR:-/tmp}/camgate-arm64-libpkgs.$$"
+mapfile -t libpkgs <"${TMPDIR:-/tmp}/camgate-arm64-libpkgs.$$"
+rm -f "${TMPDIR:-/tmp}/camgate-arm64-libpkgs.$$"
+for p in $lcpkgs "${libpkgs[@]}"; do
+	case " ${pkgs[*]} " in *" $p "*) ;; *) pkgs+=("$p") ;; esac
+done
 specs=()
 for p in "${pkgs[@]}"; do
 	v=$(apt-cache policy "$p:arm64" | awk '/Candidate:/ { print $2 }')
@@ -38,8 +58,9 @@ if [ ! -f "$out/.done" ]; then
 	(cd "$out/deb" && apt-get download -q -o APT::Sandbox::User=root "${specs[@]}" >&2)
 	for d in "$out"/deb/*.deb; do dpkg-deb -x "$d" "$out"; done
 	rm -rf "$out/deb"
-	[ -x "$out/bin/busybox" ] && [ -x "$out/usr/bin/v4l2-compliance" ] ||
-		{ log "arm64 packages lack busybox or v4l2-compliance"; exit 1; }
+	[ -x "$out/bin/busybox" ] && [ -x "$out/usr/bin/v4l2-compliance" ] &&
+		[ -x "$out/bin/udevadm" ] && [ -x "$out/usr/bin/cam" ] ||
+		{ log "arm64 packages lack busybox, v4l2-compliance, udevadm or cam"; exit 1; }
 	touch "$out/.done"
 fi
 echo "$out"

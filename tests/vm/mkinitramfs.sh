@@ -70,6 +70,11 @@ add_module binder_linux || true
 # uinput (Debian: a module; the test kernels: built in), for the LED the
 # indicator tests make (a uinput keyboard with a LED, through input-leds).
 add_module uinput || true
+# vimc (the test kernels build it, Debian's do not), for the libcam suite
+# (issue 15): its dependencies are loaded at boot with vivid's, vimc itself
+# is not (init skips it): the suite loads and removes it.
+have_vimc=0
+add_module vimc && have_vimc=1
 # Whatever camgate itself links against (today a subset of vivid's stack).
 for dep in $(/sbin/modinfo -F depends "$modsrc/camgate.ko" | tr , ' '); do
 	add_module "${dep//-/_}" || die "$name: camgate needs $dep, not in modules.dep"
@@ -140,13 +145,7 @@ fi
 cp "$tests/camgatectl" "$root/usr/sbin/camgatectl"
 mkdir -p "$root/etc/udev/rules.d" "$root/usr/lib/systemd"
 cp "$top/tools/udev/70-camgate.rules" "$root/etc/udev/rules.d/"
-if [ "$arch" = x86_64 ]; then
-	ln -s /usr/bin/udevadm "$root/usr/lib/systemd/systemd-udevd"
-else
-	# tests/integration/udev.c reports its udevd cases skipped, with this.
-	echo "the $arch initramfs carries no udevd (arm64-userland.sh fetches no udev)" \
-		>"$root/etc/camgate-no-udevd"
-fi
+ln -s /usr/bin/udevadm "$root/usr/lib/systemd/systemd-udevd"
 
 # v4l2-compliance, v4l2-ctl and udevadm are dynamically linked: bring their
 # libraries and the loader, at the paths the binaries expect.
@@ -164,7 +163,19 @@ else
 	libdirs=(lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu)
 	needed() { aarch64-linux-gnu-readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
 	declare -A have=()
-	queue=(usr/bin/v4l2-compliance usr/bin/v4l2-ctl)
+	queue=(usr/bin/v4l2-compliance usr/bin/v4l2-ctl bin/udevadm)
+	# libcamera where vimc is (as on x86_64 below): cam, the IPA modules
+	# and their proxies, libcamera's data files.
+	if [ $have_vimc = 1 ]; then
+		queue+=(usr/bin/cam)
+		for f in "$usr"/usr/lib/aarch64-linux-gnu/libcamera/* \
+			 $(find "$usr/usr/share/libcamera" -type f); do
+			case "$f" in
+			*.so|*_proxy) queue+=("${f#"$usr"/}") ;;
+			*) mkdir -p "$root/$(dirname "${f#"$usr"/}")"; cp "$f" "$root/${f#"$usr"/}" ;;
+			esac
+		done
+	fi
 	interp=$(aarch64-linux-gnu-readelf -l "$usr/usr/bin/v4l2-compliance" |
 		 sed -n 's/.*interpreter: \/\(.*\)\]/\1/p')
 	[ -n "$interp" ] || die "arm64 v4l2-compliance: no program interpreter"
@@ -176,17 +187,51 @@ else
 		queue=("${queue[@]:1}")
 		mkdir -p "$root/${f%/*}"
 		cp -L "$usr/$f" "$root/$f"
+		# A library's own RUNPATH first (PulseAudio's private libraries).
+		runpath=$(aarch64-linux-gnu-readelf -d "$usr/$f" |
+			  sed -n 's/.*(R[UN]*PATH).*\[\(.*\)\]/\1/p' | tr ':' ' ')
+		runpath=${runpath//\$ORIGIN/\/${f%/*}}
 		for n in $(needed "$usr/$f"); do
 			[ -z "${have[$n]:-}" ] || continue
 			have[$n]=1
 			found=
-			for d in "${libdirs[@]}"; do
+			for d in $runpath "${libdirs[@]}"; do
 				[ -e "$usr/$d/$n" ] && { found=$d/$n; break; }
 			done
-			[ -n "$found" ] || die "arm64 v4l-utils: library $n not in the unpacked packages"
+			[ -n "$found" ] || die "arm64: library $n (of $f) not in the unpacked packages"
 			queue+=("$found")
 		done
 	done
+	mv "$root/bin/udevadm" "$root/usr/bin/udevadm"	# where x86_64 has it
+fi
+
+# libcamera's cam, the owner's application of the libcam suite, where vimc
+# is: the binary, libcamera's pipeline handlers (in libcamera0.*), its IPA
+# modules, their proxies and data files (libcamera-ipa), and every library
+# ldd names.  libcamera lists only cameras udev has initialized: the suite
+# runs the initramfs's udevd for that.
+copy_with_libs() { # FILE...: each at its own path, with its libraries
+	local f lib
+	for f in "$@"; do
+		mkdir -p "$root${f%/*}"
+		cp -L "$f" "$root$f"
+		for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+			[ -e "$root$lib" ] && continue
+			mkdir -p "$root${lib%/*}"
+			cp -L "$lib" "$root$lib"
+		done
+	done
+}
+if [ $have_vimc = 1 ] && [ "$arch" = x86_64 ]; then
+	lcpkgs=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' 'libcamera0*' libcamera-ipa \
+		 libcamera-tools 2>/dev/null | awk '$1 == "installed" { print $2 }')
+	[ "$(echo $lcpkgs | wc -w)" = 3 ] ||
+		die "$name: libcamera-tools, libcamera-ipa or libcamera0.* not installed (tests/deps.sh)"
+	lcfiles=()
+	for f in /usr/bin/cam $(dpkg -L $lcpkgs | grep -E '^/usr/(lib|share/libcamera)/'); do
+		[ -f "$f" ] && lcfiles+=("$f")
+	done
+	copy_with_libs "${lcfiles[@]}"
 fi
 
 if [ -n "${CAMGATE_BENCH:-}" ]; then

@@ -7,10 +7,14 @@
  * busybox has no setpriv, and su needs a shell and a password database
  * entry; this does exactly what an unprivileged daemon would have:
  * no supplementary groups, real = effective = saved ids.
+ *
+ * With RUNAS_FIFO=PRIO in the environment, COMMAND runs in SCHED_FIFO at
+ * that priority (set while still root; it survives the exec).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +36,8 @@ static unsigned long parse_id(const char *s)
 
 int main(int argc, char **argv)
 {
+	const char *fifo = getenv("RUNAS_FIFO");
+	struct sched_param sp;
 	uid_t uid;
 	gid_t gid;
 
@@ -41,6 +47,13 @@ int main(int argc, char **argv)
 	}
 	uid = parse_id(argv[1]);
 	gid = parse_id(argv[2]);
+	if (fifo && *fifo) {
+		sp.sched_priority = (int)parse_id(fifo);
+		if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+			perror("runas: SCHED_FIFO");
+			return 125;
+		}
+	}
 	/* Groups first: once the uid is dropped they can no longer change. */
 	if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
 	    setresuid(uid, uid, uid)) {
