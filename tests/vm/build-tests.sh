@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the integration test programs (static: the initramfs has no libc)
-# and the VM helper runas into build/tests/ (build/tests-arm64/ for
+# and the VM helpers runas and uvcdev into build/tests/ (build/tests-arm64/ for
 # arm64, cross-compiled with aarch64-linux-gnu-gcc, plus cg32 for armhf).  An empty
 # tests/integration/ is fine.  Prints the output directory.
 #
@@ -24,6 +24,9 @@ ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 "${cc[@]}" -I"$top/include/uapi" -DCAMGATE_VERSION="\"$ver\"" -o "$out/camgatectl" \
 	"$top/tools/camgatectl.c" 2>>"$tlog" ||
 	{ cat "$tlog" >&2; die "cannot build tools/camgatectl"; }
+# uvcdev: the USB/IP camera the uvc suite streams from (the VM's init
+# starts it).
+"${cc[@]}" -o "$out/uvcdev" "$vmdir/uvcdev.c" 2>>"$tlog" || { cat "$tlog" >&2; die "cannot build uvcdev"; }
 # arm64: cg32, the AArch32 program ioctls.c makes its 32-bit calls with.
 if [ "$arch" = arm64 ]; then
 	arm-linux-gnueabihf-gcc -static -O2 -Wall -Wextra -o "$out/cg32" "$vmdir/cg32.c" 2>>"$tlog" ||

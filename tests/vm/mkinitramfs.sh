@@ -79,12 +79,22 @@ add_module vimc && have_vimc=1
 for dep in $(/sbin/modinfo -F depends "$modsrc/camgate.ko" | tr , ' '); do
 	add_module "${dep//-/_}" || die "$name: camgate needs $dep, not in modules.dep"
 done
-modlist=$root/lib/modules/$kver/camgate-load-order
-mkdir -p "${modlist%/*}"
-: >"$modlist"
+# The USB/IP host controller and uvcvideo, for the uvc suite's camera
+# (tests/vm/uvcdev.c): in a list of their own, loaded by init only when
+# that suite runs.  The test kernels have no USB (tests/vm/config): the
+# suite then skips, with the reason init finds here.
+main_order=("${load_order[@]}")
+load_order=()
+uvc_missing=
+for m in usbip_core vhci_hcd uvcvideo; do
+	add_module "$m" || uvc_missing="$uvc_missing ${m//_/-}"
+done
+uvc_order=("${load_order[@]}")
+mkdir -p "$root/lib/modules/$kver"
 declare -A seen=()
-for m in "${load_order[@]}"; do
-	[ -z "${seen[$m]:-}" ] || continue
+copy_module() { # its path in modules.dep -> the list $2
+	local m=$1 rel dst
+	[ -z "${seen[$m]:-}" ] || return 0
 	seen[$m]=1
 	rel=${m%.xz}
 	rel=${rel%.zst}
@@ -97,8 +107,20 @@ for m in "${load_order[@]}"; do
 	*.gz) gzip -dc "$kmoddir/$m" >"$dst" ;;
 	*) cp "$kmoddir/$m" "$dst" ;;
 	esac
-	echo "${dst#"$root"}" >>"$modlist"
-done
+	echo "${dst#"$root"}" >>"$2"
+}
+modlist=$root/lib/modules/$kver/camgate-load-order
+: >"$modlist"
+for m in "${main_order[@]}"; do copy_module "$m" "$modlist"; done
+uvclist=$root/lib/modules/$kver/camgate-uvc-load-order
+if [ -z "$uvc_missing" ]; then
+	: >"$uvclist"
+	for m in "${uvc_order[@]}"; do copy_module "$m" "$uvclist"; done
+else
+	uvc_missing=${uvc_missing# }
+	echo "$name has no ${uvc_missing// /, } module (CONFIG_USBIP_VHCI_HCD, CONFIG_USB_VIDEO_CLASS; the test kernels' tests/vm/config enables no USB)" \
+		>"$root/etc/camgate-no-uvc"
+fi
 
 cp "$modsrc/camgate.ko" "$root/camgate/"
 [ ! -f "$modsrc/camgate_kunit.ko" ] || cp "$modsrc/camgate_kunit.ko" "$root/camgate/"
@@ -108,7 +130,7 @@ cp "$modsrc/camgate.ko" "$root/camgate/"
 [ ! -f "$modsrc/icall-sites" ] || cp "$modsrc/camgate_icall.ko" "$modsrc/icall-sites" "$root/camgate/"
 
 # Test programs (mode 0755: some re-execute themselves as the owner uid).
-cp "$tests/runas" "$root/bin/runas"
+cp "$tests/runas" "$tests/uvcdev" "$root/bin/"
 [ ! -f "$tests/cg32" ] || cp "$tests/cg32" "$root/bin/cg32"
 cp -a "$tests/bin/." "$root/tests/"
 if [ -n "${EXTRA_TESTS:-}" ]; then
