@@ -22,12 +22,8 @@
  *  - every setter the other uid tries is refused and changes nothing, and
  *    the owner's frames stay intact;
  *  - the other uid still identifies each node (QUERYCAP, QUERYCTRL) and
- *    reads a plain control; the owner still sets one;
- *  - vivid's media device gives the other uid its topology (DEVICE_INFO,
- *    ENUM_ENTITIES, ENUM_LINKS, G_TOPOLOGY) and refuses SETUP_LINK and
- *    REQUEST_ALLOC, also on a file the owner opened and passed on, and on
- *    the owner's own file after a revocation; the owner's calls reach the
- *    media core.
+ *    reads a plain control; the owner still sets one.
+ * The media device, the group's last member, is media.c's.
  *
  * Without groups (camgate before issue 15) every sibling is unguarded and
  * the refusal cases fail.
@@ -35,7 +31,6 @@
 #include "tap.h"
 #include "camgate_test.h"
 
-#include <linux/media.h>
 
 #define FPS		25
 #define MAXNODES	16
@@ -653,192 +648,6 @@ static int what_stays(void *arg)
 }
 
 
-/* ---- the media device ------------------------------------------------------ */
-
-static char media[32];	/* vivid's /dev/mediaN, or "" */
-
-static void find_media(void)
-{
-	struct media_device_info info;
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 16 && !media[0]; i++) {
-		snprintf(path, sizeof(path), "/dev/media%d", i);
-		fd = open(path, O_RDWR);
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (!xioctl(fd, MEDIA_IOC_DEVICE_INFO, &info) &&
-		    !strcmp(info.driver, "vivid"))
-			snprintf(media, sizeof(media), "%s", path);
-		close(fd);
-	}
-}
-
-/* A link vivid does not have: the media core answers it, not camgate. */
-static void bogus_link(struct media_link_desc *l)
-{
-	memset(l, 0, sizeof(*l));
-	l->source.entity = 0x7ffffff0;
-	l->sink.entity = 0x7ffffff1;
-	l->flags = MEDIA_LNK_FL_ENABLED;
-}
-
-/* @fd's setters: refused by camgate (@refused) or reaching the core. */
-static void media_setters(int fd, bool refused, const char *who)
-{
-	struct media_link_desc l;
-	char what[96];
-	int req = -1, r;
-
-	bogus_link(&l);
-	r = xioctl(fd, MEDIA_IOC_SETUP_LINK, &l);
-	snprintf(what, sizeof(what), "%s: MEDIA_IOC_SETUP_LINK", who);
-	if (refused)
-		cg_expect_denied(what, r, errno, NULL, NULL, 0);
-	else
-		CHECK(r == -1 && errno != EACCES,
-		      "%s gave %d (%s), want the media core's error", what, r,
-		      strerror(errno));
-	r = xioctl(fd, MEDIA_IOC_REQUEST_ALLOC, &req);
-	snprintf(what, sizeof(what), "%s: MEDIA_IOC_REQUEST_ALLOC", who);
-	if (refused) {
-		cg_expect_denied(what, r, errno, NULL, NULL, 0);
-		CHECK(req == -1, "%s gave request fd %d", what, req);
-	} else {
-		CHECK(r == 0 && req >= 0, "%s: %s", what, strerror(errno));
-	}
-	if (req >= 0)
-		close(req);
-}
-
-/* As the other uid: the topology, and no setter; on @arg too, if set. */
-static int media_other(void *arg)
-{
-	const int *passed = arg;
-	struct media_device_info info;
-	struct media_entity_desc ent;
-	struct media_v2_topology topo;
-	struct media_links_enum links;
-	struct media_pad_desc pads[16];
-	struct media_link_desc lds[16];
-	int fd = open(media, O_RDWR);
-
-	if (!CHECK(fd >= 0, "open %s: %s", media, strerror(errno)))
-		return TAP_FAIL;
-	CHECK(xioctl(fd, MEDIA_IOC_DEVICE_INFO, &info) == 0,
-	      "MEDIA_IOC_DEVICE_INFO: %s", strerror(errno));
-	memset(&ent, 0, sizeof(ent));
-	ent.id = MEDIA_ENT_ID_FLAG_NEXT;
-	CHECK(xioctl(fd, MEDIA_IOC_ENUM_ENTITIES, &ent) == 0,
-	      "MEDIA_IOC_ENUM_ENTITIES: %s", strerror(errno));
-	memset(&links, 0, sizeof(links));
-	links.entity = ent.id;
-	links.pads = ent.pads <= 16 ? pads : NULL;
-	links.links = ent.links <= 16 ? lds : NULL;
-	CHECK(xioctl(fd, MEDIA_IOC_ENUM_LINKS, &links) == 0,
-	      "MEDIA_IOC_ENUM_LINKS: %s", strerror(errno));
-	memset(&topo, 0, sizeof(topo));
-	CHECK(xioctl(fd, MEDIA_IOC_G_TOPOLOGY, &topo) == 0 &&
-	      topo.num_entities > 0,
-	      "MEDIA_IOC_G_TOPOLOGY: %s, %u entities", strerror(errno),
-	      topo.num_entities);
-	media_setters(fd, true, "uid's own file");
-	if (passed)
-		media_setters(*passed, true, "the owner's file, passed on");
-	close(fd);
-	return tap_result();
-}
-
-/* As the owner: its calls reach the media core. */
-static int media_owner(void *arg)
-{
-	int fd = open(media, O_RDWR);
-
-	(void)arg;
-	if (!CHECK(fd >= 0, "open %s: %s", media, strerror(errno)))
-		return TAP_FAIL;
-	media_setters(fd, false, "the owner's file");
-	close(fd);
-	return tap_result();
-}
-
-/*
- * In a root helper: open the media device with the owner's effective uid
- * (root stays the saved uid), as the owner would; -1 on failure.
- */
-static int open_as_owner(void)
-{
-	int fd;
-
-	if (setresuid(-1, cg.owner, -1))
-		return -1;
-	fd = open(media, O_RDWR);
-	if (setresuid(-1, 0, -1)) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* The owner's file, then in the hands of the other uid (a passed file). */
-static int media_passed(void *arg)
-{
-	int fd = open_as_owner();
-
-	(void)arg;
-	if (!CHECK(fd >= 0, "the owner's open of %s: %s", media,
-		   strerror(errno)))
-		return TAP_FAIL;
-	if (cg_become(cg.other))
-		return TAP_FAIL;
-	return media_other(&fd);
-}
-
-/* The owner's file after a revocation of the camera; a new one works. */
-static int media_revoked(void *arg)
-{
-	int fd = open_as_owner(), fd2;
-
-	(void)arg;
-	if (!CHECK(fd >= 0, "the owner's open of %s: %s", media,
-		   strerror(errno)))
-		return TAP_FAIL;
-	CHECK(cg_sysfs_write(cap_node->sysfs, "revoke", "1") > 0,
-	      "writing revoke: %s", strerror(errno));
-	fd2 = open_as_owner();
-	if (!CHECK(setresuid(-1, cg.owner, -1) == 0, "seteuid: %s",
-		   strerror(errno)))
-		return TAP_FAIL;
-	media_setters(fd, true, "the owner's file opened before the revocation");
-	if (CHECK(fd2 >= 0, "the owner's new open: %s", strerror(errno)))
-		media_setters(fd2, false, "the owner's file opened after it");
-	return tap_result();
-}
-
-static int media_device(void *arg)
-{
-	(void)arg;
-	if (no_nodes())
-		return TAP_FAIL;
-	find_media();
-	if (!media[0])
-		return tap_skip("no media device of vivid (a kernel without the media controller)");
-	tap_diag("vivid's media device: %s", media);
-	CHECK(cg_run_as(cg.owner, media_owner, NULL, 5000) == TAP_PASS,
-	      "the owner's media calls do not reach the media core");
-	CHECK(cg_run_as(cg.other, media_other, NULL, 5000) == TAP_PASS,
-	      "uid %u: the media device is not limited to its topology",
-	      cg.other);
-	CHECK(cg_run_as(0, media_passed, NULL, 5000) == TAP_PASS,
-	      "uid %u used the owner's media file", cg.other);
-	CHECK(cg_run_as(0, media_revoked, NULL, 5000) == TAP_PASS,
-	      "the owner's media file outlived a revocation");
-	return tap_result();
-}
-
 static void cleanup(void)
 {
 	cg_stream_kill(&stream);
@@ -851,7 +660,7 @@ int main(void)
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (vals == MAP_FAILED)
 		return 1;
-	tap_plan(7, 130);
+	tap_plan(6, 120);
 	cg_env_load();
 	tap_set_cleanup(cleanup);
 	cg_chmod_nodes();
@@ -876,9 +685,6 @@ int main(void)
 		cg.other);
 	tap_run(what_stays, NULL, 15,
 		"15: uid %u still identifies every sibling and reads a plain control; the owner sets one",
-		cg.other);
-	tap_run(media_device, NULL, 25,
-		"15: vivid's media device: uid %u gets DEVICE_INFO, ENUM_ENTITIES, ENUM_LINKS, G_TOPOLOGY and no SETUP_LINK or REQUEST_ALLOC, also on the owner's file passed on; a revocation voids the owner's file",
 		cg.other);
 	cg_restore_config();
 	return tap_finish();

@@ -15,7 +15,7 @@
  */
 #include "tap.h"
 #include "camgate_test.h"
-#include "xfer.h"
+#include "sys32.h"
 
 #include <sched.h>
 #include <sys/prctl.h>
@@ -590,124 +590,6 @@ static int q_input_parm_sizes(void *arg)
 
 static bool have_int80;
 
-#if defined(__x86_64__)
-#define NO32_REASON	"no 32-bit system calls (int $0x80) on this kernel"
-
-/* A 32-bit ioctl(2) from this 64-bit process: -errno or the result. */
-static int ioctl32(int fd, unsigned int cmd, void *arg)
-{
-	int ret;
-
-	__asm__ volatile("int $0x80"
-			 : "=a"(ret)
-			 : "0"(54), "b"(fd), "c"(cmd),
-			   "d"((unsigned int)(unsigned long)arg)
-			 : "memory", "cc", "r8", "r9", "r10", "r11");
-	return ret;
-}
-
-static int probe_int80(void)
-{
-	int ret, status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		__asm__ volatile("int $0x80"
-				 : "=a"(ret)
-				 : "0"(20)	/* i386 getpid */
-				 : "memory", "cc", "r8", "r9", "r10", "r11");
-		_exit(ret == getpid() ? 0 : 1);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return 0;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-/* Argument memory a 32-bit pointer reaches. */
-static void *low_page(void)
-{
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-#else
-/*
- * An AArch64 process has no way into the AArch32 system call entry (there
- * is no int $0x80): tests/vm/cg32, a static armhf program, makes the call.
- * It is forked and exec'd with this process's credentials and the file
- * inherited; the argument (_IOC_SIZE(cmd) bytes) goes there and back over
- * pipes.  cg32 fails to exec (ENOEXEC) on a kernel or CPU without AArch32.
- */
-#define NO32_REASON	"no AArch32 EL0 here: " CG32 " does not run"
-#define CG32		"/bin/cg32"
-
-static int ioctl32(int fd, unsigned int cmd, void *arg)
-{
-	unsigned char back[512];
-	__u32 req[2] = { cmd, _IOC_SIZE(cmd) };
-	__s32 rsp[2];
-	int in[2], out[2], status, ok;
-	char fdname[16];
-	pid_t pid;
-
-	if (req[1] > sizeof(back) || pipe(in) || pipe(out))
-		return -ENOMEM;
-	pid = fork();
-	if (pid == 0) {
-		snprintf(fdname, sizeof(fdname), "%d", fd);
-		if (fcntl(fd, F_SETFD, 0) || dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0)
-			_exit(126);
-		close(in[1]);
-		close(out[0]);
-		execl(CG32, "cg32", fdname, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	ok = pid > 0 && !cg_xfer(in[1], req, sizeof(req), 1) &&
-	     !cg_xfer(in[1], arg, req[1], 1);
-	close(in[1]);
-	ok = ok && !cg_xfer(out[0], rsp, sizeof(rsp), 0) &&
-	     !cg_xfer(out[0], back, req[1], 0);
-	close(out[0]);
-	if (pid > 0 && (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-			WEXITSTATUS(status)))
-		ok = 0;
-	if (!ok) {
-		tap_diag("%s 0x%08x: the 32-bit helper failed", CG32, cmd);
-		return -EPROTO;
-	}
-	/* What the kernel left in the 32-bit program's argument. */
-	memcpy(arg, back, req[1]);
-	return rsp[0] < 0 ? -rsp[1] : rsp[0];
-}
-
-static int probe_int80(void)
-{
-	int status;
-	pid_t pid;
-
-	/* A helper that died early must fail a case, not kill this one. */
-	signal(SIGPIPE, SIG_IGN);
-	pid = fork();
-	if (pid == 0) {
-		execl(CG32, "cg32", "probe", (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return 0;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-static void *low_page(void)
-{
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-#endif
 
 static bool compat_denied(int fd, const char *name, unsigned int cmd,
 			  void *arg, size_t len)
