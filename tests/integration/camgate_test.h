@@ -334,6 +334,80 @@ static inline int cg_load_vivid(const char *ko, const char *params)
 	return cg_load_module(ko, params);
 }
 
+/* The last @max (up to 40) lines of @path as diagnostics, after @prefix. */
+static inline void cg_diag_tail(const char *path, const char *prefix, unsigned int max)
+{
+	static char lines[40][400];
+	unsigned int n = 0, i;
+	FILE *f = fopen(path, "r");
+
+	if (max > 40)
+		max = 40;
+	while (f && fgets(lines[n % max], sizeof(lines[0]), f))
+		n++;
+	if (f)
+		fclose(f);
+	if (n > max)
+		tap_diag("%s(%u earlier lines in %s)", prefix, n - max, path);
+	for (i = n > max ? n - max : 0; i < n; i++)
+		tap_diag("%s%.*s", prefix, (int)strcspn(lines[i % max], "\n"),
+			 lines[i % max]);
+}
+
+/* ---- udevd ------------------------------------------------------------------ */
+
+#define CG_UDEVD	"/usr/lib/systemd/systemd-udevd"
+
+/*
+ * Start the initramfs's systemd-udevd in a session of its own, its output
+ * in @log (with --debug if @debug).  Return: its pid (-1 if fork failed).
+ */
+static inline pid_t cg_udevd_start(const char *log, bool debug)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid)
+		return pid;
+	setsid();
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	/* Log to stderr (the file), not to the kernel log. */
+	setenv("SYSTEMD_LOG_TARGET", "console", 1);
+	if (debug)
+		execl(CG_UDEVD, CG_UDEVD, "--debug", "--resolve-names=never",
+		      "--children-max=2", (char *)NULL);
+	else
+		execl(CG_UDEVD, CG_UDEVD, "--resolve-names=never",
+		      "--children-max=2", (char *)NULL);
+	dprintf(2, "exec %s: %s\n", CG_UDEVD, strerror(errno));
+	_exit(127);
+}
+
+/*
+ * Stop udevd @pid and its workers: SIGTERM, up to 5 s to exit, then
+ * SIGKILL.  A killed udevd leaves its control socket, which the next one
+ * (and udev.c) would take for a live udevd: it goes too.
+ */
+static inline void cg_udevd_stop(pid_t pid)
+{
+	int i;
+
+	if (pid <= 0)
+		return;
+	kill(-pid, SIGTERM);
+	kill(pid, SIGTERM);
+	for (i = 0; i < 50 && waitpid(pid, NULL, WNOHANG) == 0; i++)
+		tap_sleep_ms(100);
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink("/run/udev/control");
+}
+
 /* ---- the kernel log ------------------------------------------------------ */
 
 static inline int *cg_kmsg_fd(void)

@@ -37,7 +37,6 @@
 
 #define CAM		"/usr/bin/cam"
 #define COMPLIANCE	"/usr/bin/v4l2-compliance"
-#define UDEVD		"/usr/lib/systemd/systemd-udevd"
 #define UDEVADM		"/usr/bin/udevadm"
 #define UDEVD_LOG	"/tmp/libcam-udevd.log"
 #define OWNER_DIR	"/tmp/libcam-owner"
@@ -265,40 +264,10 @@ static int reload_camgate(void)
 
 static void stop_udevd(void)
 {
-	pid_t pid = sh ? sh->udevd : -1;
-	int i;
-
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	for (i = 0; i < 50 && waitpid(pid, NULL, WNOHANG) == 0; i++)
-		tap_sleep_ms(100);
-	kill(-pid, SIGKILL);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, WNOHANG);
-	sh->udevd = -1;
-	/* A killed udevd leaves its socket, which udev.c takes for a live one. */
-	unlink("/run/udev/control");
-}
-
-static pid_t start_udevd(void)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid)
-		return pid;
-	setsid();
-	fd = open(UDEVD_LOG, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
+	if (sh && sh->udevd > 0) {
+		cg_udevd_stop(sh->udevd);
+		sh->udevd = -1;
 	}
-	setenv("SYSTEMD_LOG_TARGET", "console", 1);
-	execl(UDEVD, UDEVD, "--resolve-names=never", "--children-max=2",
-	      (char *)NULL);
-	dprintf(2, "exec %s: %s\n", UDEVD, strerror(errno));
-	_exit(127);
 }
 
 /* ---- running programs ------------------------------------------------------------ */
@@ -358,26 +327,6 @@ static int run_as(uid_t uid, const char *log, long timeout_ms,
 	return WEXITSTATUS(status);
 }
 
-/* The last @max lines of @path as diagnostics, each after @prefix. */
-static void diag_tail(const char *path, const char *prefix, unsigned int max)
-{
-	static char lines[40][400];
-	unsigned int n = 0, i;
-	FILE *f = fopen(path, "r");
-
-	if (max > 40)
-		max = 40;
-	while (f && fgets(lines[n % max], sizeof(lines[0]), f))
-		n++;
-	if (f)
-		fclose(f);
-	if (n > max)
-		tap_diag("%s(%u earlier lines in %s)", prefix, n - max, path);
-	for (i = n > max ? n - max : 0; i < n; i++)
-		tap_diag("%s%.*s", prefix, (int)strcspn(lines[i % max], "\n"),
-			 lines[i % max]);
-}
-
 /* Does cam's list in @path have a vimc camera ("1: 'Sensor B' (platform/vimc.0 ...)")? */
 static bool listed(const char *path)
 {
@@ -423,11 +372,11 @@ static int setup(void *arg)
 	(void)arg;
 	if (no_vimc)
 		return tap_skip("%s", no_vimc);
-	sh->udevd = start_udevd();
+	sh->udevd = cg_udevd_start(UDEVD_LOG, false);
 	deadline = tap_now_ms() + 20000;
 	while (access("/run/udev/control", F_OK)) {
 		if (!CHECK(tap_now_ms() < deadline, "udevd did not come up in 20 s")) {
-			diag_tail(UDEVD_LOG, "udevd: ", 20);
+			cg_diag_tail(UDEVD_LOG, "udevd: ", 20);
 			return TAP_FAIL;
 		}
 		tap_sleep_ms(50);
@@ -471,7 +420,7 @@ static int owner_list(void *arg)
 	if (no_vimc)
 		return tap_skip("%s", no_vimc);
 	r = run_as(cg.owner, log, 90000, argv);
-	diag_tail(log, "cam: ", 20);
+	cg_diag_tail(log, "cam: ", 20);
 	CHECK(r == 0, "cam --list as uid %u: exit %d", cg.owner, r);
 	CHECK(listed(log), "cam --list lists no vimc camera (\"1: ... vimc\")");
 	return tap_result();
@@ -531,7 +480,7 @@ static int owner_capture(void *arg)
 	if (frame_dir(OWNER_DIR, cg.owner))
 		return TAP_FAIL;
 	r = run_as(cg.owner, log, 240000, argv);
-	diag_tail(log, "cam: ", 20);
+	cg_diag_tail(log, "cam: ", 20);
 	CHECK(r == 0, "cam as the owner, uid %u: exit %d", cg.owner, r);
 	n = count_frames(OWNER_DIR, &bad, true);
 	tap_diag("the owner's cam wrote %d frame files", n);
@@ -575,7 +524,7 @@ static int other_capture(void *arg)
 		}
 	}
 	tap_diag("cam as uid %u exited with %d; its output:", cg.other, r);
-	diag_tail(log, "cam: ", 25);
+	cg_diag_tail(log, "cam: ", 25);
 	tap_diag("camgate counted %llu denials on vimc's nodes and logged %d on its media device meanwhile",
 		 after - before, media);
 	CHECK(r > 0, "cam as uid %u, not the owner: exit %d, want a failure (>0)",
@@ -775,7 +724,7 @@ static int compliance_runs(void *arg)
 	      "the baseline run has no results (%d tests, %d summary lines)",
 	      base.n, base.nsum);
 	if (base.n == 0)
-		diag_tail(RUN_BASE, "without: ", 30);
+		cg_diag_tail(RUN_BASE, "without: ", 30);
 	/* A difference may be the test's own instability: once more each. */
 	if (!same_summary(&base, &with) || !same_results(&base, &with)) {
 		tap_diag("a result differs: v4l2-compliance once more without camgate, then with it");
@@ -946,8 +895,8 @@ int main(void)
 	/* Where vimc is, a missing cam or udevd fails. */
 	if (!no_vimc)
 		tap_diag("vimc %s; cam %s%s; udevd %s%s", vimc_ko, CAM,
-			 access(CAM, X_OK) ? " (missing)" : "", UDEVD,
-			 access(UDEVD, X_OK) ? " (missing)" : "");
+			 access(CAM, X_OK) ? " (missing)" : "", CG_UDEVD,
+			 access(CG_UDEVD, X_OK) ? " (missing)" : "");
 	if (!sh)
 		tap_diag("mmap: %s", strerror(errno));
 

@@ -32,7 +32,7 @@
 #include <sys/syscall.h>
 
 
-#define UDEVD		"/usr/lib/systemd/systemd-udevd"
+#define UDEVD		CG_UDEVD
 #define UDEVADM		"/usr/bin/udevadm"
 #define RULES		"/etc/udev/rules.d/70-camgate.rules"
 #define UDEVD_LOG	"/tmp/udevd.log"
@@ -91,36 +91,13 @@ static int replug(void)
 
 static void stop_udevd(void)
 {
-	if (udevd > 0) {
-		kill(-udevd, SIGTERM);
-		kill(udevd, SIGTERM);
-		tap_sleep_ms(300);
-		kill(-udevd, SIGKILL);
-		kill(udevd, SIGKILL);
-		waitpid(udevd, NULL, 0);
-		udevd = -1;
-	}
+	cg_udevd_stop(udevd);
+	udevd = -1;
 }
 
 static void start_udevd(void)
 {
-	int fd;
-
-	udevd = fork();
-	if (udevd)
-		return;
-	setsid();
-	fd = open(UDEVD_LOG, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	/* Log to stderr (the file), not to the kernel log. */
-	setenv("SYSTEMD_LOG_TARGET", "console", 1);
-	execl(UDEVD, UDEVD, "--debug", "--resolve-names=never",
-	      "--children-max=2", (char *)NULL);
-	dprintf(2, "exec %s: %s\n", UDEVD, strerror(errno));
-	_exit(127);
+	udevd = cg_udevd_start(UDEVD_LOG, true);
 }
 
 static int run(const char *const *argv, long timeout_ms)
@@ -157,22 +134,6 @@ static bool alive(pid_t pid)
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
-}
-
-/* The last lines of udevd's log, as diagnostics. */
-static void udevd_log_tail(void)
-{
-	static char lines[20][300];
-	unsigned int n = 0, i;
-	FILE *f = fopen(UDEVD_LOG, "r");
-
-	while (f && fgets(lines[n % 20], sizeof(lines[0]), f))
-		n++;
-	if (f)
-		fclose(f);
-	for (i = n > 20 ? n - 20 : 0; i < n; i++)
-		tap_diag("udevd log: %.*s", (int)strcspn(lines[i % 20], "\n"),
-			 lines[i % 20]);
 }
 
 static void cleanup(void)
@@ -227,7 +188,7 @@ static int udevd_up(void *arg)
 	while (access("/run/udev/control", F_OK)) {
 		if (!CHECK(tap_now_ms() < deadline && alive(udevd),
 			   "udevd did not come up in 15 s")) {
-			udevd_log_tail();
+			cg_diag_tail(UDEVD_LOG, "udevd log: ", 20);
 			return TAP_FAIL;
 		}
 		tap_sleep_ms(50);
@@ -235,7 +196,7 @@ static int udevd_up(void *arg)
 	/* It makes its socket before it can fail on what the kernel lacks. */
 	tap_sleep_ms(1000);
 	if (!CHECK(alive(udevd), "udevd exited after start-up"))
-		udevd_log_tail();
+		cg_diag_tail(UDEVD_LOG, "udevd log: ", 20);
 	return tap_result();
 }
 
@@ -298,7 +259,7 @@ static int rule_sets_owner(void *arg)
 	CHECK(ran, "udevd's log does not show it running \"%s\"", want);
 	CHECK(ok, "udevd's log does not show \"%s\" succeeding", want);
 	if (tap.case_failed)
-		udevd_log_tail();
+		cg_diag_tail(UDEVD_LOG, "udevd log: ", 20);
 	return tap_result();
 }
 
