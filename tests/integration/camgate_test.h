@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <dirent.h>
 #include <sys/syscall.h>
+#include <linux/media.h>
 #include <linux/udmabuf.h>
 #include <linux/videodev2.h>
 
@@ -311,6 +312,27 @@ static inline void cg_find_node(const char *name, char *out, size_t len)
 	}
 	if (d)
 		closedir(d);
+}
+
+/* The media device whose driver is @driver ("vivid"): "/dev/mediaN", or "". */
+static inline void cg_find_media(const char *driver, char *out, size_t len)
+{
+	struct media_device_info info;
+	char path[32];
+	int i, fd;
+
+	out[0] = '\0';
+	for (i = 0; i < 16 && !out[0]; i++) {
+		snprintf(path, sizeof(path), "/dev/media%d", i);
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!ioctl(fd, MEDIA_IOC_DEVICE_INFO, &info) &&
+		    !strncmp(info.driver, driver, sizeof(info.driver)))
+			snprintf(out, len, "%s", path);
+		close(fd);
+	}
 }
 
 static inline int xioctl(int fd, unsigned long req, void *arg)

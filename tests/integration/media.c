@@ -35,21 +35,7 @@ static bool have_int80;
 
 static void find_media(void)
 {
-	struct media_device_info info;
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 16 && !media[0]; i++) {
-		snprintf(path, sizeof(path), "/dev/media%d", i);
-		fd = open(path, O_RDWR);
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (!xioctl(fd, MEDIA_IOC_DEVICE_INFO, &info) &&
-		    !strcmp(info.driver, "vivid"))
-			snprintf(media, sizeof(media), "%s", path);
-		close(fd);
-	}
+	cg_find_media("vivid", media, sizeof(media));
 }
 
 /* A link vivid does not have: the media core answers it, not camgate. */

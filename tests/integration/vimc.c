@@ -46,22 +46,7 @@ static void find(const char *name, char *out, size_t len)
 
 static void find_media(void)
 {
-	struct media_device_info info;
-	char path[32];
-	int i, fd;
-
-	media[0] = '\0';
-	for (i = 0; i < 16 && !media[0]; i++) {
-		snprintf(path, sizeof(path), "/dev/media%d", i);
-		fd = open(path, O_RDWR);
-		if (fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (!xioctl(fd, MEDIA_IOC_DEVICE_INFO, &info) &&
-		    !strcmp(info.driver, "vimc"))
-			snprintf(media, sizeof(media), "%s", path);
-		close(fd);
-	}
+	cg_find_media("vimc", media, sizeof(media));
 }
 
 /* Wait up to 5 s for vimc's capture node, sensor and media device. */
