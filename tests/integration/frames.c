@@ -13,6 +13,7 @@
  */
 #include "tap.h"
 #include "camgate_test.h"
+#include "attacks.h"
 
 #include <sys/epoll.h>
 #include <sys/select.h>
@@ -294,22 +295,13 @@ static int attacker_open(int flags)
 
 static int querybuf(void *arg)
 {
-	struct v4l2_buffer b, before;
-	unsigned int i;
-	char what[64];
-	int fd, r;
+	int fd;
 
 	(void)arg;
 	fd = attacker_open(O_RDWR | O_NONBLOCK);
 	if (fd < 0)
 		return TAP_FAIL;
-	for (i = 0; i < S.st->nbufs; i++) {
-		cg_buf_poison(&b, V4L2_MEMORY_MMAP, i);
-		before = b;
-		r = xioctl(fd, VIDIOC_QUERYBUF, &b);
-		snprintf(what, sizeof(what), "QUERYBUF of owner buffer %u", i);
-		cg_expect_buf_denied(what, r, errno, &b, &before);
-	}
+	cg_attack_querybuf(fd, S.st->nbufs);
 	close(fd);
 	return tap_result();
 }
@@ -473,27 +465,15 @@ static int qbuf(void *arg)
 
 static int dqbuf(void *arg)
 {
-	struct v4l2_buffer b, before;
 	unsigned int from = CG_LOAD(S.st->frames);
-	int i, fd, bfd, r;
+	int fd, bfd;
 
 	(void)arg;
 	fd = attacker_open(O_RDWR | O_NONBLOCK);
 	bfd = cg_open(O_RDWR);		/* blocking, as a reader would */
 	if (fd < 0 || bfd < 0)
 		return TAP_FAIL;
-	/* Several tries spread over frames: none may yield one. */
-	for (i = 0; i < 10; i++) {
-		cg_buf_poison(&b, V4L2_MEMORY_MMAP, CG_POISON32);
-		before = b;
-		r = xioctl(i & 1 ? bfd : fd, VIDIOC_DQBUF, &b);
-		cg_expect_buf_denied(i & 1 ? "DQBUF (blocking file)" :
-				     "DQBUF (O_NONBLOCK file)",
-				     r, errno, &b, &before);
-		if (b.index != before.index)
-			tap_diag("DQBUF: index %u reached the caller", b.index);
-		tap_sleep_ms(30);
-	}
+	cg_attack_dqbuf(fd, bfd, 30);
 	CHECK(CG_LOAD(S.st->frames) > from,
 	      "the owner got no frame meanwhile: the attempts saw no frames");
 	close(fd);
@@ -536,31 +516,13 @@ static int streamoff(void *arg)
 
 static int expbuf(void *arg)
 {
-	struct v4l2_exportbuffer eb, before;
-	unsigned int i;
-	char what[64];
-	int fd, r, nfd;
+	int fd;
 
 	(void)arg;
 	fd = attacker_open(O_RDWR | O_NONBLOCK);
 	if (fd < 0)
 		return TAP_FAIL;
-	for (i = 0; i < S.st->nbufs; i++) {
-		memset(&eb, CG_POISON, sizeof(eb));
-		eb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		eb.index = i;
-		eb.plane = 0;
-		eb.flags = O_RDONLY;
-		eb.fd = (int)CG_POISON32;
-		before = eb;
-		nfd = cg_fd_count();
-		r = xioctl(fd, VIDIOC_EXPBUF, &eb);
-		snprintf(what, sizeof(what), "EXPBUF of owner buffer %u", i);
-		cg_expect_denied(what, r, errno, &eb, &before, sizeof(eb));
-		CHECK(cg_fd_count() == nfd,
-		      "%s: a file descriptor was installed (fd field %d)",
-		      what, eb.fd);
-	}
+	cg_attack_expbuf(fd, S.st->nbufs);
 	close(fd);
 	return tap_result();
 }
@@ -639,33 +601,15 @@ static int dmabuf_streaming(void *arg)
 	return tap_result();
 }
 
-#define NOT_READY	(POLLIN | POLLRDNORM | POLLPRI | POLLOUT | POLLWRNORM)
-
 static int poll_attack(void *arg)
 {
-	struct pollfd p;
-	long t0, dt;
-	int i, fd, r;
+	int fd;
 
 	(void)arg;
 	fd = attacker_open(O_RDWR | O_NONBLOCK);
 	if (fd < 0)
 		return TAP_FAIL;
-	for (i = 0; i < 5; i++) {
-		p.fd = fd;
-		p.events = POLLIN | POLLRDNORM | POLLPRI;
-		p.revents = 0;
-		t0 = tap_now_ms();
-		r = poll(&p, 1, 3000);
-		dt = tap_now_ms() - t0;
-		CHECK(r == 1 && (p.revents & POLLERR),
-		      "poll() returned %d, revents 0x%x; want POLLERR", r,
-		      p.revents);
-		CHECK(!(p.revents & NOT_READY),
-		      "poll() reported readiness: revents 0x%x", p.revents);
-		CHECK(dt < 1000, "poll() waited %ld ms", dt);
-		tap_sleep_ms(20);
-	}
+	cg_attack_poll(fd, 20);
 	close(fd);
 	return tap_result();
 }

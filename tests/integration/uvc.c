@@ -20,6 +20,7 @@
  */
 #include "tap.h"
 #include "camgate_test.h"
+#include "attacks.h"
 #include "holder.h"
 #include "../vm/uvcdev.h"
 
@@ -425,22 +426,13 @@ static int attacker_open(const char *node, int flags)
 
 static int querybuf(void *arg)
 {
-	struct v4l2_buffer b, before;
-	unsigned int i;
-	char what[64];
-	int fd, r;
+	int fd;
 
 	(void)arg;
 	fd = attacker_open(U.dev, O_RDWR | O_NONBLOCK);
 	if (fd < 0)
 		return TAP_FAIL;
-	for (i = 0; i < U.st->nbufs; i++) {
-		cg_buf_poison(&b, V4L2_MEMORY_MMAP, i);
-		before = b;
-		r = xioctl(fd, VIDIOC_QUERYBUF, &b);
-		snprintf(what, sizeof(what), "QUERYBUF of owner buffer %u", i);
-		cg_expect_buf_denied(what, r, errno, &b, &before);
-	}
+	cg_attack_querybuf(fd, U.st->nbufs);
 	close(fd);
 	return tap_result();
 }
@@ -517,9 +509,8 @@ static int read_streaming(void *arg)
 
 static int dqbuf(void *arg)
 {
-	struct v4l2_buffer b, before;
-	int i, fd, bfd, r;
 	unsigned int from;
+	int fd, bfd;
 
 	(void)arg;
 	fd = attacker_open(U.dev, O_RDWR | O_NONBLOCK);
@@ -527,15 +518,7 @@ static int dqbuf(void *arg)
 	if (fd < 0 || bfd < 0)
 		return TAP_FAIL;
 	from = CG_LOAD(U.st->frames);
-	for (i = 0; i < 10; i++) {
-		cg_buf_poison(&b, V4L2_MEMORY_MMAP, CG_POISON32);
-		before = b;
-		r = xioctl(i & 1 ? bfd : fd, VIDIOC_DQBUF, &b);
-		cg_expect_buf_denied(i & 1 ? "DQBUF (blocking file)" :
-				     "DQBUF (O_NONBLOCK file)",
-				     r, errno, &b, &before);
-		tap_sleep_ms(40);
-	}
+	cg_attack_dqbuf(fd, bfd, 40);
 	CHECK(CG_LOAD(U.st->frames) > from,
 	      "the owner got no frame meanwhile: the attempts saw no frames");
 	close(fd);
@@ -545,31 +528,13 @@ static int dqbuf(void *arg)
 
 static int expbuf(void *arg)
 {
-	struct v4l2_exportbuffer eb, before;
-	unsigned int i;
-	char what[64];
-	int fd, r, nfd;
+	int fd;
 
 	(void)arg;
 	fd = attacker_open(U.dev, O_RDWR | O_NONBLOCK);
 	if (fd < 0)
 		return TAP_FAIL;
-	for (i = 0; i < U.st->nbufs; i++) {
-		memset(&eb, CG_POISON, sizeof(eb));
-		eb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		eb.index = i;
-		eb.plane = 0;
-		eb.flags = O_RDONLY;
-		eb.fd = (int)CG_POISON32;
-		before = eb;
-		nfd = cg_fd_count();
-		r = xioctl(fd, VIDIOC_EXPBUF, &eb);
-		snprintf(what, sizeof(what), "EXPBUF of owner buffer %u", i);
-		cg_expect_denied(what, r, errno, &eb, &before, sizeof(eb));
-		CHECK(cg_fd_count() == nfd,
-		      "%s: a file descriptor was installed (fd field %d)",
-		      what, eb.fd);
-	}
+	cg_attack_expbuf(fd, U.st->nbufs);
 	close(fd);
 	return tap_result();
 }
@@ -578,30 +543,14 @@ static int expbuf(void *arg)
 static int poll_attack(void *arg)
 {
 	unsigned int from;
-	struct pollfd p;
-	long t0, dt;
-	int i, fd, r;
+	int fd;
 
 	(void)arg;
 	fd = attacker_open(U.dev, O_RDWR | O_NONBLOCK);
 	if (fd < 0)
 		return TAP_FAIL;
 	from = CG_LOAD(U.st->frames);
-	for (i = 0; i < 5; i++) {
-		p.fd = fd;
-		p.events = POLLIN | POLLRDNORM | POLLPRI;
-		p.revents = 0;
-		t0 = tap_now_ms();
-		r = poll(&p, 1, 3000);
-		dt = tap_now_ms() - t0;
-		CHECK(r == 1 && (p.revents & POLLERR),
-		      "poll() returned %d, revents 0x%x; want POLLERR", r,
-		      p.revents);
-		CHECK(!(p.revents & (POLLIN | POLLRDNORM | POLLPRI)),
-		      "poll() reported readiness: revents 0x%x", p.revents);
-		CHECK(dt < 1000, "poll() waited %ld ms", dt);
-		tap_sleep_ms(40);
-	}
+	cg_attack_poll(fd, 40);
 	CHECK(CG_LOAD(U.st->frames) > from,
 	      "the owner got no frame meanwhile: the polls saw no frames");
 	close(fd);
