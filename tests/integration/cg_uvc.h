@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cg_uvc.h - the UVC camera of the uvc* programs (uvc.c, uvc-fds.c).
+ *
+ * The VM's init attaches uvcdev (tests/vm/uvcdev.c) behind vhci-hcd before
+ * the first of them and names the nodes uvcvideo made of it in
+ * CAMGATE_UVC_DEV (capture) and CAMGATE_UVC_META (metadata), owned by
+ * CAMGATE_OWNER_UID; or says in CAMGATE_UVC_SKIP why there is none, and
+ * every case skips with that reason (UVC_RUN).
+ *
+ *   cg_uvc_env()            UVC from the environment (after cg_env_load())
+ *   cg_uvc_restore()        both nodes' configuration as the program found it
+ *   uvc_open(node, flags)   open(2), saying why not
+ *   uvc_set_size(fd, w, h)  YUYV w x h on an idle queue
+ *   uvc_queue(fd, ...)      REQBUFS, QUERYBUF and QBUF of mmap buffers
+ *
+ * Include after tap.h and camgate_test.h.
+ */
+#ifndef CAMGATE_TEST_CG_UVC_H
+#define CAMGATE_TEST_CG_UVC_H
+
+#include "../vm/uvcdev.h"
+
+#define UVC_NBUFS	4
+
+static struct {
+	const char *dev, *meta;
+	char sysfs[PATH_MAX], meta_sysfs[PATH_MAX];
+	const char *skip;	/* why there is no camera, or NULL */
+} UVC;
+
+static inline void cg_uvc_env(void)
+{
+	const char *node;
+
+	UVC.dev = getenv("CAMGATE_UVC_DEV");
+	UVC.meta = getenv("CAMGATE_UVC_META");
+	if (!UVC.dev || !*UVC.dev || !UVC.meta || !*UVC.meta) {
+		UVC.skip = getenv("CAMGATE_UVC_SKIP");
+		if (!UVC.skip || !*UVC.skip)
+			UVC.skip = "no UVC camera: CAMGATE_UVC_DEV or CAMGATE_UVC_META not set";
+		return;
+	}
+	node = strrchr(UVC.dev, '/');
+	snprintf(UVC.sysfs, sizeof(UVC.sysfs), CG_SYSFS_ROOT "/devices/%s",
+		 node ? node + 1 : UVC.dev);
+	node = strrchr(UVC.meta, '/');
+	snprintf(UVC.meta_sysfs, sizeof(UVC.meta_sysfs),
+		 CG_SYSFS_ROOT "/devices/%s", node ? node + 1 : UVC.meta);
+	tap_diag("UVC capture node %s, metadata node %s", UVC.dev, UVC.meta);
+}
+
+static inline void cg_uvc_restore(void)
+{
+	if (UVC.skip)
+		return;
+	cg_restore_config_at(UVC.sysfs);
+	cg_restore_config_at(UVC.meta_sysfs);
+}
+
+static inline int uvc_skip_case(void *arg)
+{
+	(void)arg;
+	return tap_skip("%s", UVC.skip);
+}
+
+#define UVC_RUN(fn, t, ...) \
+	tap_run(UVC.skip ? uvc_skip_case : (fn), NULL, t, __VA_ARGS__)
+
+static inline int uvc_open(const char *node, int flags)
+{
+	int fd = open(node, flags);
+
+	if (fd < 0)
+		tap_diag("open %s: %s", node, strerror(errno));
+	return fd;
+}
+
+/* YUYV @w x @h on an idle queue; 0 when the driver took exactly that. */
+static inline int uvc_set_size(int fd, unsigned int w, unsigned int h)
+{
+	struct v4l2_format f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	f.fmt.pix.width = w;
+	f.fmt.pix.height = h;
+	f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	f.fmt.pix.field = V4L2_FIELD_NONE;
+	if (xioctl(fd, VIDIOC_S_FMT, &f)) {
+		tap_diag("S_FMT %ux%u: %s", w, h, strerror(errno));
+		return -1;
+	}
+	if (f.fmt.pix.width != w || f.fmt.pix.height != h ||
+	    f.fmt.pix.pixelformat != V4L2_PIX_FMT_YUYV ||
+	    f.fmt.pix.sizeimage != w * h * 2) {
+		tap_diag("S_FMT %ux%u YUYV gave %ux%u %.4s, %u bytes", w, h,
+			 f.fmt.pix.width, f.fmt.pix.height,
+			 (char *)&f.fmt.pix.pixelformat, f.fmt.pix.sizeimage);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * UVC_NBUFS mmap buffers on @fd, each queued; their offsets and lengths in
+ * @off and @len (UVC_NBUFS each).  The number of buffers (2 or more), or
+ * -1, said why.
+ */
+static inline int uvc_queue(int fd, __u32 *off, __u32 *len)
+{
+	struct v4l2_requestbuffers rb = {
+		.count = UVC_NBUFS,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_buffer b;
+	unsigned int i, n;
+
+	if (!CHECK(xioctl(fd, VIDIOC_REQBUFS, &rb) == 0 && rb.count >= 2,
+		   "owner REQBUFS: %s (count %u)", strerror(errno), rb.count))
+		return -1;
+	n = rb.count > UVC_NBUFS ? UVC_NBUFS : rb.count;
+	for (i = 0; i < n; i++) {
+		memset(&b, 0, sizeof(b));
+		b.index = i;
+		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		b.memory = V4L2_MEMORY_MMAP;
+		if (!CHECK(xioctl(fd, VIDIOC_QUERYBUF, &b) == 0 &&
+			   xioctl(fd, VIDIOC_QBUF, &b) == 0,
+			   "owner QUERYBUF/QBUF %u: %s", i, strerror(errno)))
+			return -1;
+		off[i] = b.m.offset;
+		len[i] = b.length;
+	}
+	return n;
+}
+
+#endif
