@@ -13,6 +13,9 @@
  *   uvc_open(node, flags)   open(2), saying why not
  *   uvc_set_size(fd, w, h)  YUYV w x h on an idle queue
  *   uvc_queue(fd, ...)      REQBUFS, QUERYBUF and QBUF of mmap buffers
+ *   uvc_owner_start(s)      as the owner (effective uid), stream 160x120
+ *   uvc_owner_frames(s, n)  the owner's next n frames, each checked
+ *   uvc_owner_stop(s)       STREAMOFF, unmap, close
  *
  * Include after tap.h and camgate_test.h.
  */
@@ -134,6 +137,91 @@ static inline int uvc_queue(int fd, __u32 *off, __u32 *len)
 		len[i] = b.length;
 	}
 	return n;
+}
+
+/*
+ * As the owner (effective uid; root stays the real and saved uid, so that
+ * a child can become the other uid): stream 160x120 on a file of its own,
+ * each buffer mapped, and wait for the first frame.
+ */
+struct uvc_owner {
+	int fd, n;
+	__u32 off[UVC_NBUFS], len[UVC_NBUFS];
+	void *map[UVC_NBUFS];
+};
+
+static inline void uvc_owner_stop(struct uvc_owner *s)
+{
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, i;
+
+	xioctl(s->fd, VIDIOC_STREAMOFF, &type);
+	for (i = 0; i < s->n; i++)
+		if (s->map[i] && s->map[i] != MAP_FAILED)
+			munmap(s->map[i], s->len[i]);
+	close(s->fd);
+}
+
+static inline int uvc_owner_start(struct uvc_owner *s)
+{
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, i;
+	struct pollfd p;
+
+	memset(s, 0, sizeof(*s));
+	if (setresuid(-1, cg.owner, -1)) {
+		tap_diag("seteuid %u: %s", cg.owner, strerror(errno));
+		return -1;
+	}
+	s->fd = uvc_open(UVC.dev, O_RDWR | O_NONBLOCK);
+	if (s->fd < 0 || uvc_set_size(s->fd, 160, 120))
+		return -1;
+	s->n = uvc_queue(s->fd, s->off, s->len);
+	if (s->n < 0)
+		return -1;
+	for (i = 0; i < s->n; i++) {
+		s->map[i] = mmap(NULL, s->len[i], PROT_READ, MAP_SHARED, s->fd,
+				 s->off[i]);
+		if (!CHECK(s->map[i] != MAP_FAILED, "the owner cannot map buffer %d: %s",
+			   i, strerror(errno)))
+			return -1;
+	}
+	if (!CHECK(xioctl(s->fd, VIDIOC_STREAMON, &type) == 0,
+		   "owner STREAMON: %s", strerror(errno)))
+		return -1;
+	p.fd = s->fd;
+	p.events = POLLIN;
+	return CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLIN),
+		     "the owner's stream gave no frame in 5 s") ? 0 : -1;
+}
+
+/* The owner dequeues @n frames, each intact and newer than the last. */
+static inline void uvc_owner_frames(struct uvc_owner *s, int n,
+				    const char *when)
+{
+	struct v4l2_buffer b;
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	uint32_t num = 0, last = 0;
+	char why[160];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLIN),
+			   "%s: the owner's stream stopped", when))
+			return;
+		memset(&b, 0, sizeof(b));
+		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		b.memory = V4L2_MEMORY_MMAP;
+		if (!CHECK(xioctl(s->fd, VIDIOC_DQBUF, &b) == 0 &&
+			   b.index < (unsigned int)s->n,
+			   "%s: owner DQBUF: %s", when, strerror(errno)))
+			return;
+		CHECK(uvcdev_check(s->map[b.index], b.bytesused, 160, 120, &num,
+				   why, sizeof(why)) == 0,
+		      "%s: the owner's frame: %s", when, why);
+		CHECK(!i || num > last, "%s: frame %u after frame %u", when,
+		      num, last);
+		last = num;
+		xioctl(s->fd, VIDIOC_QBUF, &b);
+	}
 }
 
 #endif

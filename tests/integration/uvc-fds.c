@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * uvc-fds.c - a real uvcvideo camera: descriptors that travel and 32-bit
- * calls (issue 20 item 2, ATTACKS.md cases 4, 8, 10 and 13 on uvcvideo).
+ * calls (issue 20 item 2, ATTACKS.md cases 3, 7, 10, 11 and 13 on
+ * uvcvideo).
  *
  * The camera is the one uvc.c streams (cg_uvc.h): uvcdev behind vhci-hcd,
  * driven by the kernel's own uvcvideo.  As the owner, this program
@@ -245,90 +246,6 @@ static int steal(void *arg)
 
 /* ---- the owner streams: 32-bit calls and an inherited file ------------------- */
 
-/*
- * As the owner (effective uid; root stays the real and saved uid, so that
- * a child can become the other uid): stream 160x120 on a file of its own,
- * each buffer mapped, and wait for the first frame.
- */
-struct owner_stream {
-	int fd, n;
-	__u32 off[UVC_NBUFS], len[UVC_NBUFS];
-	void *map[UVC_NBUFS];
-};
-
-static void owner_stop(struct owner_stream *s)
-{
-	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, i;
-
-	xioctl(s->fd, VIDIOC_STREAMOFF, &type);
-	for (i = 0; i < s->n; i++)
-		if (s->map[i] && s->map[i] != MAP_FAILED)
-			munmap(s->map[i], s->len[i]);
-	close(s->fd);
-}
-
-static int owner_start(struct owner_stream *s)
-{
-	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, i;
-	struct pollfd p;
-
-	memset(s, 0, sizeof(*s));
-	if (setresuid(-1, cg.owner, -1)) {
-		tap_diag("seteuid %u: %s", cg.owner, strerror(errno));
-		return -1;
-	}
-	s->fd = uvc_open(UVC.dev, O_RDWR | O_NONBLOCK);
-	if (s->fd < 0 || uvc_set_size(s->fd, 160, 120))
-		return -1;
-	s->n = uvc_queue(s->fd, s->off, s->len);
-	if (s->n < 0)
-		return -1;
-	for (i = 0; i < s->n; i++) {
-		s->map[i] = mmap(NULL, s->len[i], PROT_READ, MAP_SHARED, s->fd,
-				 s->off[i]);
-		if (!CHECK(s->map[i] != MAP_FAILED, "the owner cannot map buffer %d: %s",
-			   i, strerror(errno)))
-			return -1;
-	}
-	if (!CHECK(xioctl(s->fd, VIDIOC_STREAMON, &type) == 0,
-		   "owner STREAMON: %s", strerror(errno)))
-		return -1;
-	p.fd = s->fd;
-	p.events = POLLIN;
-	return CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLIN),
-		     "the owner's stream gave no frame in 5 s") ? 0 : -1;
-}
-
-/* The owner dequeues @n frames, each intact and newer than the last. */
-static void owner_frames(struct owner_stream *s, int n, const char *when)
-{
-	struct v4l2_buffer b;
-	struct pollfd p = { .fd = s->fd, .events = POLLIN };
-	uint32_t num = 0, last = 0;
-	char why[160];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (!CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLIN),
-			   "%s: the owner's stream stopped", when))
-			return;
-		memset(&b, 0, sizeof(b));
-		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		b.memory = V4L2_MEMORY_MMAP;
-		if (!CHECK(xioctl(s->fd, VIDIOC_DQBUF, &b) == 0 &&
-			   b.index < (unsigned int)s->n,
-			   "%s: owner DQBUF: %s", when, strerror(errno)))
-			return;
-		CHECK(uvcdev_check(s->map[b.index], b.bytesused, 160, 120, &num,
-				   why, sizeof(why)) == 0,
-		      "%s: the owner's frame: %s", when, why);
-		CHECK(!i || num > last, "%s: frame %u after frame %u", when,
-		      num, last);
-		last = num;
-		xioctl(s->fd, VIDIOC_QBUF, &b);
-	}
-}
-
 /* A 32-bit call that camgate must refuse, the argument left as it was. */
 static void denied32(int fd, const char *name, unsigned int cmd, void *arg,
 		     size_t len)
@@ -343,7 +260,7 @@ static void denied32(int fd, const char *name, unsigned int cmd, void *arg,
 }
 
 /* Another uid's own file on the node, while @s streams. */
-static int compat_other(const struct owner_stream *s)
+static int compat_other(const struct uvc_owner *s)
 {
 	struct buffer32 *b = low_page();
 	struct v4l2_exportbuffer *eb = (void *)b;
@@ -399,7 +316,7 @@ static int compat_other(const struct owner_stream *s)
 }
 
 /* The owner's same calls reach uvcvideo (the controls). */
-static void compat_owner(const struct owner_stream *s)
+static void compat_owner(const struct uvc_owner *s)
 {
 	struct buffer32 *b = low_page();
 	struct uvc_xu_control_query32 *q32 = (void *)b;
@@ -437,15 +354,15 @@ static void compat_owner(const struct owner_stream *s)
 
 static int compat(void *arg)
 {
-	struct owner_stream s;
+	struct uvc_owner s;
 	pid_t pid;
 
 	(void)arg;
 	if (!have_32)
 		return tap_skip(NO32_REASON);
-	if (owner_start(&s))
+	if (uvc_owner_start(&s))
 		return TAP_FAIL;
-	owner_frames(&s, 3, "before");
+	uvc_owner_frames(&s, 3, "before");
 	pid = fork();
 	if (pid == 0) {
 		tap.case_failed = false;
@@ -456,8 +373,8 @@ static int compat(void *arg)
 	CHECK(cg_wait(pid, 20000) == TAP_PASS,
 	      "uid %u's 32-bit calls: see above", cg.other);
 	compat_owner(&s);
-	owner_frames(&s, 3, "after");
-	owner_stop(&s);
+	uvc_owner_frames(&s, 3, "after");
+	uvc_owner_stop(&s);
 	return tap_result();
 }
 
@@ -468,14 +385,14 @@ static int compat(void *arg)
  */
 static int inherit(void *arg)
 {
-	struct owner_stream s;
+	struct uvc_owner s;
 	struct v4l2_buffer b, before;
 	pid_t pid;
 	void *m;
 	int r;
 
 	(void)arg;
-	if (owner_start(&s))
+	if (uvc_owner_start(&s))
 		return TAP_FAIL;
 	pid = fork();
 	if (pid == 0) {
@@ -502,8 +419,8 @@ static int inherit(void *arg)
 	CHECK(cg_wait(pid, 5000) == TAP_PASS,
 	      "the child, now uid %u, got something through the inherited file",
 	      cg.other);
-	owner_frames(&s, 3, "after the child");
-	owner_stop(&s);
+	uvc_owner_frames(&s, 3, "after the child");
+	uvc_owner_stop(&s);
 	return tap_result();
 }
 
@@ -523,17 +440,17 @@ int main(void)
 	UVC_RUN(pass_node_owner, 10,
 		"10: the same descriptor sent to the owner's own process arrives (control)");
 	UVC_RUN(pass_dmabuf_other, 10,
-		"4: a dma-buf the owner exported from the UVC node, sent to another uid, is not installed");
+		"11: a dma-buf the owner exported from the UVC node, sent to another uid, is not installed");
 	UVC_RUN(pass_dmabuf_owner, 10,
-		"4: the same dma-buf sent to the owner's own process arrives and maps (control)");
+		"11: the same dma-buf sent to the owner's own process arrives and maps (control)");
 	tap_run(UVC.skip ? uvc_skip_case : steal, &node, 10,
-		"8: root's pidfd_getfd() of the owner's UVC descriptor: EACCES");
+		"10: root's pidfd_getfd() of the owner's UVC descriptor: EACCES");
 	tap_run(UVC.skip ? uvc_skip_case : steal, &dmabuf, 10,
-		"8: root's pidfd_getfd() of the owner's UVC dma-buf: EACCES");
+		"10: root's pidfd_getfd() of the owner's UVC dma-buf: EACCES");
 	tap_run(UVC.skip ? uvc_skip_case : steal, &pipe_control, 10,
-		"8: root's pidfd_getfd() of the owner's pipe works (control)");
+		"10: root's pidfd_getfd() of the owner's pipe works (control)");
 	UVC_RUN(compat, 40,
-		"32-bit QUERYBUF, QBUF, DQBUF, EXPBUF and UVCIOC_CTRL_QUERY of another uid on the streaming UVC node are refused, argument untouched; the owner's reach uvcvideo, its frames intact");
+		"3, 7: 32-bit QUERYBUF, QBUF, DQBUF, EXPBUF and UVCIOC_CTRL_QUERY of another uid on the streaming UVC node are refused, argument untouched; the owner's reach uvcvideo, its frames intact");
 	UVC_RUN(inherit, 25,
 		"13: the owner's streaming file inherited across fork() and setuid gives no buffer, frame or mapping; the owner streams on");
 	cleanup();

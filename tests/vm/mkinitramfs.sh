@@ -246,8 +246,9 @@ KERNEL=$name
 KVER=$kver
 CONF
 # What the shipped udev rule applies (camgatectl apply): vivid's capture
-# node to uid 1000 (tests/integration/udev.c).
-echo 'path=vivid.0 name=*-vid-cap 1000' >"$root/etc/camgate.conf"
+# node to uid 1000 (tests/integration/udev.c), and uvcdev's camera, by its
+# USB id, to the same uid (tests/integration/uvc-unplug.c).
+printf '%s\n' 'path=vivid.0 name=*-vid-cap 1000' 'usb=1d6b:0102 1000' >"$root/etc/camgate.conf"
 cat >"$root/etc/passwd" <<'PASSWD'
 root:x:0:0:root:/root:/bin/sh
 owner:x:1000:1000:camgate owner:/tmp:/bin/sh
