@@ -37,11 +37,7 @@ static int receive(void *arg)
 
 	fd = cg_recv_fd(p->sock, &flags);
 	if (!p->expect_fd) {
-		CHECK(fd == -1, "a descriptor (%d) was installed", fd);
-		CHECK(flags & MSG_CTRUNC, "MSG_CTRUNC not set (flags 0x%x)",
-		      flags);
-		CHECK(cg_fd_count() == before, "fd table grew from %d to %d",
-		      before, cg_fd_count());
+		cg_expect_no_fd(fd, flags, before);
 		return tap_result();
 	}
 	if (!CHECK(fd >= 0, "no descriptor for the owner (%d, flags 0x%x)",

@@ -160,6 +160,19 @@ static inline int cg_recv_fd(int sock, int *flags)
 	return -1;
 }
 
+/*
+ * What cg_recv_fd() gave (@fd, @flags) when the sender's descriptor must
+ * not arrive: none installed, MSG_CTRUNC set, the fd table as it was
+ * (@before, cg_fd_count() before the receive).
+ */
+static inline void cg_expect_no_fd(int fd, int flags, int before)
+{
+	CHECK(fd == -1, "a descriptor (%d) was installed", fd);
+	CHECK(flags & MSG_CTRUNC, "MSG_CTRUNC not set (flags 0x%x)", flags);
+	CHECK(cg_fd_count() == before, "fd table grew from %d to %d", before,
+	      cg_fd_count());
+}
+
 static sigjmp_buf cg_touch_env;
 
 static inline void cg_touch_handler(int sig)
