@@ -228,12 +228,13 @@ static int owner_sizes(void *arg)
 }
 
 /*
- * v4l2-ctl --stream-mmap as @uid: its exit status, the frames it got
- * (one '<' each), and whether it said "Permission denied"; its output
- * goes to the log.
+ * v4l2-ctl --stream-@how (mmap: its buffers mapped; user: malloc'ed
+ * buffers, USERPTR) as @uid: its exit status, the frames it got (one '<'
+ * each), and whether it said "Permission denied"; its output goes to the
+ * log.
  */
-static int v4l2_ctl(uid_t uid, unsigned int count, unsigned int *frames,
-		    bool *denied)
+static int v4l2_ctl(uid_t uid, const char *how, unsigned int count,
+		    unsigned int *frames, bool *denied)
 {
 	char out[] = "/tmp/uvc-v4l2-ctl.XXXXXX", line[256];
 	int rc, c, fd = mkstemp(out);
@@ -244,8 +245,8 @@ static int v4l2_ctl(uid_t uid, unsigned int count, unsigned int *frames,
 	if (fd < 0)
 		return -1;
 	close(fd);
-	rc = cg_sh("runas %u %u v4l2-ctl -d %s --stream-mmap --stream-count=%u >%s 2>&1",
-		   uid, uid, UVC.dev, count, out);
+	rc = cg_sh("runas %u %u v4l2-ctl -d %s --stream-%s --stream-count=%u >%s 2>&1",
+		   uid, uid, UVC.dev, how, count, out);
 	f = fopen(out, "r");
 	if (!f)
 		return -1;
@@ -257,7 +258,8 @@ static int v4l2_ctl(uid_t uid, unsigned int count, unsigned int *frames,
 		if (strstr(line, "Permission denied"))
 			*denied = true;
 		if (line[0] && line[0] != '<')
-			tap_diag("v4l2-ctl as uid %u: %s", uid, line);
+			tap_diag("v4l2-ctl --stream-%s as uid %u: %s", how,
+				 uid, line);
 	}
 	fclose(f);
 	unlink(out);
@@ -266,30 +268,32 @@ static int v4l2_ctl(uid_t uid, unsigned int count, unsigned int *frames,
 
 static int v4l2_ctl_owner(void *arg)
 {
+	const char *how = arg;
 	unsigned int frames;
 	bool denied;
 	int rc;
 
-	(void)arg;
-	rc = v4l2_ctl(cg.owner, 10, &frames, &denied);
+	rc = v4l2_ctl(cg.owner, how, 10, &frames, &denied);
 	CHECK(rc == 0 && frames >= 10 && !denied,
-	      "v4l2-ctl as the owner: exit %d, %u frames%s; want 0, 10", rc,
-	      frames, denied ? ", Permission denied" : "");
-	tap_diag("v4l2-ctl --stream-mmap as the owner: %u frames", frames);
+	      "v4l2-ctl --stream-%s as the owner: exit %d, %u frames%s; want 0, 10",
+	      how, rc, frames, denied ? ", Permission denied" : "");
+	tap_diag("v4l2-ctl --stream-%s as the owner: %u frames", how, frames);
 	return tap_result();
 }
 
 static int v4l2_ctl_other(void *arg)
 {
+	const char *how = arg;
 	unsigned int frames;
 	bool denied;
 	int rc;
 
-	(void)arg;
-	rc = v4l2_ctl(cg.other, 10, &frames, &denied);
+	rc = v4l2_ctl(cg.other, how, 10, &frames, &denied);
 	CHECK(frames == 0 && denied,
-	      "v4l2-ctl as another uid: exit %d, %u frames%s; want 0 frames, Permission denied",
-	      rc, frames, denied ? ", Permission denied" : "");
+	      "v4l2-ctl --stream-%s as another uid: exit %d, %u frames%s; want 0 frames, Permission denied",
+	      how, rc, frames, denied ? ", Permission denied" : "");
+	tap_diag("v4l2-ctl --stream-%s as uid %u: exit %d, %u frames", how,
+		 cg.other, rc, frames);
 	return tap_result();
 }
 
@@ -713,7 +717,7 @@ static int stream_stopped(void *arg)
 
 int main(void)
 {
-	tap_plan(16, 50);
+	tap_plan(18, 50);
 	cg_env_load();
 	tap_set_cleanup(cleanup);
 	cg_uvc_env();
@@ -723,10 +727,14 @@ int main(void)
 	    "owner streams %u frames by mmap at 160x120 and at 320x240, each intact and new (control)",
 	    FRAMES);
 
-	UVC_RUN(v4l2_ctl_owner, 20,
-	    "owner's v4l2-ctl --stream-mmap --stream-count=10 gets 10 frames (control)");
-	UVC_RUN(v4l2_ctl_other, 20,
-	    "another uid's v4l2-ctl --stream-mmap gets no frame, Permission denied");
+	tap_run(UVC.skip ? uvc_skip_case : v4l2_ctl_owner, "mmap", 20,
+		"owner's v4l2-ctl --stream-mmap --stream-count=10 gets 10 frames (control)");
+	tap_run(UVC.skip ? uvc_skip_case : v4l2_ctl_other, "mmap", 20,
+		"another uid's v4l2-ctl --stream-mmap gets no frame, Permission denied");
+	tap_run(UVC.skip ? uvc_skip_case : v4l2_ctl_owner, "user", 20,
+		"owner's v4l2-ctl --stream-user --stream-count=10 (USERPTR) gets 10 frames (control)");
+	tap_run(UVC.skip ? uvc_skip_case : v4l2_ctl_other, "user", 20,
+		"another uid's v4l2-ctl --stream-user (USERPTR) gets no frame, Permission denied");
 
 	if (!UVC.skip)
 		stream_start();
