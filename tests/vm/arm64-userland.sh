@@ -26,20 +26,41 @@ lcpkgs=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' 'libcamera0*' libca
 	 libcamera-tools udev 2>/dev/null | awk '$1 == "installed" { print $2 }')
 [ "$(echo $lcpkgs | wc -w)" = 4 ] ||
 	{ log "libcamera-tools, libcamera-ipa, libcamera0.* or udev not installed (tests/deps.sh)"; exit 1; }
-for p in $(for f in /usr/bin/cam /bin/udevadm $(dpkg -L $lcpkgs | grep '\.so$\|_proxy$'); do
-		   [ -f "$f" ] && ldd "$f" 2>/dev/null
-	   done | grep -o '/[^ ]*' | sort -u); do
-	dpkg -S "$p" 2>/dev/null || dpkg -S "$(readlink -f "$p")" 2>/dev/null ||
-		dpkg -S "${p#/usr}" 2>/dev/null || log "no package holds $p"
-done | sed 's/: .*//; s/, /\n/g' | sed 's/:amd64$//' | sort -u >"${TMPDIR:-/tmp}/camgate-arm64-libpkgs.$$"
+# The packages of those libraries: one dpkg -S for all of them (one a
+# library took minutes on a loaded machine), asked by the path ldd gave,
+# the path it resolves to and the path without /usr (merged /usr: dpkg
+# knows each file by one of them).
+mapfile -t libs < <(for f in /usr/bin/cam /bin/udevadm $(dpkg -L $lcpkgs | grep '\.so$\|_proxy$'); do
+		[ -f "$f" ] && ldd "$f" 2>/dev/null
+	done | grep -o '/[^ ]*' | sort -u)
+mapfile -t names < <(for p in "${libs[@]}"; do
+		echo "$p"
+		readlink -f "$p"
+		echo "${p#/usr}"
+	done | sort -u)
+held=$(dpkg -S "${names[@]}" 2>/dev/null || true)
+found=$(sed 's/^.*: //' <<<"$held")
+for p in "${libs[@]}"; do
+	grep -qxF -e "$p" -e "$(readlink -f "$p")" -e "${p#/usr}" <<<"$found" ||
+		log "no package holds $p"
+done
+grep . <<<"$held" | sed 's/: .*//; s/, /\n/g' | sed 's/:amd64$//' | sort -u >"${TMPDIR:-/tmp}/camgate-arm64-libpkgs.$$"
 mapfile -t libpkgs <"${TMPDIR:-/tmp}/camgate-arm64-libpkgs.$$"
 rm -f "${TMPDIR:-/tmp}/camgate-arm64-libpkgs.$$"
 for p in $lcpkgs "${libpkgs[@]}"; do
 	case " ${pkgs[*]} " in *" $p "*) ;; *) pkgs+=("$p") ;; esac
 done
+# Every candidate version from one apt-cache call (one a package took
+# minutes on a loaded machine).
+declare -A cand=()
+while IFS=$'\t' read -r p v; do
+	cand[$p]=$v
+done < <(apt-cache policy "${pkgs[@]/%/:arm64}" 2>/dev/null |
+	 awk '/^[^ ].*:$/ { name = $0; sub(/:$/, "", name); sub(/:arm64$/, "", name); next }
+	      /^  Candidate:/ { print name "\t" $2 }')
 specs=()
 for p in "${pkgs[@]}"; do
-	v=$(apt-cache policy "$p:arm64" | awk '/Candidate:/ { print $2 }')
+	v=${cand[$p]:-}
 	[ -n "$v" ] && [ "$v" != "(none)" ] ||
 		{ log "no arm64 package $p (run tests/deps.sh: dpkg --add-architecture arm64)"; exit 1; }
 	specs+=("$p:arm64=$v")
