@@ -70,8 +70,9 @@ function tap_result(line,    ok, rest, name, directive, reason, i) {
 	} else if (directive ~ /^(TODO|todo)/) {
 		reason = directive
 		sub(/^(TODO|todo)[ \t]*/, "", reason)
+		sub(/^known limit:[ \t]*/, "", reason)
 		if (ok)
-			emit("ok", suite, name "(known limit " reason " did not show)")
+			emit("ok", suite, name " (known limit: " reason "; it did not show)")
 		else
 			emit("skip", suite, name, "TODO (known limit): " reason)
 	} else if (ok) {
