@@ -460,17 +460,6 @@ static int q_input_parm_sizes(void *arg)
 static bool have_int80;
 
 
-static bool compat_denied(int fd, const char *name, unsigned int cmd,
-			  void *arg, size_t len)
-{
-	unsigned char before[512];
-	int r;
-
-	memcpy(before, arg, len);
-	r = ioctl32(fd, cmd, arg);
-	return cg_expect_denied(name, r < 0 ? -1 : r, r < 0 ? -r : 0, arg,
-				before, len);
-}
 
 static int c_querycap(void *arg)
 {
@@ -512,45 +501,45 @@ static int c_buffers(void *arg)
 		b->index = i;
 		b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 		b->memory = V4L2_MEMORY_MMAP;
-		compat_denied(fd, "32-bit QUERYBUF32", VIDIOC_QUERYBUF32, b,
+		ioctl32_denied(fd, "32-bit QUERYBUF32", VIDIOC_QUERYBUF32, b,
 			      sizeof(*b));
-		compat_denied(fd, "32-bit QBUF32", VIDIOC_QBUF32, b,
+		ioctl32_denied(fd, "32-bit QBUF32", VIDIOC_QBUF32, b,
 			      sizeof(*b));
-		compat_denied(fd, "32-bit PREPARE_BUF32", VIDIOC_PREPARE_BUF32,
+		ioctl32_denied(fd, "32-bit PREPARE_BUF32", VIDIOC_PREPARE_BUF32,
 			      b, sizeof(*b));
-		compat_denied(fd, "32-bit QUERYBUF32_TIME32",
+		ioctl32_denied(fd, "32-bit QUERYBUF32_TIME32",
 			      VIDIOC_QUERYBUF32_TIME32, b,
 			      sizeof(struct buffer32_time32));
 	}
 	memset(b, CG_POISON, sizeof(*b));
 	b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	b->memory = V4L2_MEMORY_MMAP;
-	compat_denied(fd, "32-bit DQBUF32", VIDIOC_DQBUF32, b, sizeof(*b));
-	compat_denied(fd, "32-bit DQBUF32_TIME32", VIDIOC_DQBUF32_TIME32, b,
+	ioctl32_denied(fd, "32-bit DQBUF32", VIDIOC_DQBUF32, b, sizeof(*b));
+	ioctl32_denied(fd, "32-bit DQBUF32_TIME32", VIDIOC_DQBUF32_TIME32, b,
 		      sizeof(struct buffer32_time32));
 
 	memset(cb, CG_POISON, sizeof(*cb));
 	cb->count = 1;
 	cb->memory = V4L2_MEMORY_MMAP;
 	cb->format.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	compat_denied(fd, "32-bit CREATE_BUFS32", VIDIOC_CREATE_BUFS32, cb,
+	ioctl32_denied(fd, "32-bit CREATE_BUFS32", VIDIOC_CREATE_BUFS32, cb,
 		      sizeof(*cb));
 
 	memset(rb, CG_POISON, sizeof(*rb));
 	rb->count = 2;
 	rb->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	rb->memory = V4L2_MEMORY_MMAP;
-	compat_denied(fd, "32-bit REQBUFS", VIDIOC_REQBUFS, rb, sizeof(*rb));
+	ioctl32_denied(fd, "32-bit REQBUFS", VIDIOC_REQBUFS, rb, sizeof(*rb));
 
 	*type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	compat_denied(fd, "32-bit STREAMON", VIDIOC_STREAMON, type,
+	ioctl32_denied(fd, "32-bit STREAMON", VIDIOC_STREAMON, type,
 		      sizeof(*type));
-	compat_denied(fd, "32-bit STREAMOFF", VIDIOC_STREAMOFF, type,
+	ioctl32_denied(fd, "32-bit STREAMOFF", VIDIOC_STREAMOFF, type,
 		      sizeof(*type));
 
 	memset(f, 0, sizeof(*f));
 	f->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	compat_denied(fd, "32-bit G_FMT32 (layout differs: not a query)",
+	ioctl32_denied(fd, "32-bit G_FMT32 (layout differs: not a query)",
 		      VIDIOC_G_FMT32, f, sizeof(*f));
 	close(fd);
 	return tap_result();

@@ -5,6 +5,7 @@
  * helper tests/vm/cg32.c makes the call.
  *
  *   ioctl32(fd, cmd, arg)   the result, or -errno
+ *   ioctl32_denied(...)     a 32-bit call camgate must refuse, untouched
  *   probe_int80()           1 if this kernel and CPU take 32-bit calls
  *   low_page()              argument memory a 32-bit pointer reaches
  *   NO32_REASON             the skip reason where they do not
@@ -140,6 +141,22 @@ static inline void *low_page(void)
 	return p == MAP_FAILED ? NULL : p;
 }
 #endif
+
+/*
+ * The 32-bit call @cmd on @fd must be refused (EACCES) with its argument
+ * (@len bytes at @arg) left as it was; @name says which in the failure.
+ */
+static inline bool ioctl32_denied(int fd, const char *name, unsigned int cmd,
+				  void *arg, size_t len)
+{
+	unsigned char before[512];
+	int r;
+
+	memcpy(before, arg, len);
+	r = ioctl32(fd, cmd, arg);
+	return cg_expect_denied(name, r < 0 ? -1 : r, r < 0 ? -r : 0, arg,
+				before, len);
+}
 
 /* The 32-bit layouts of the V4L2 structures, for the compat numbers. */
 /*

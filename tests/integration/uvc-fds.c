@@ -242,19 +242,6 @@ static int steal(void *arg)
 
 /* ---- the owner streams: 32-bit calls and an inherited file ------------------- */
 
-/* A 32-bit call that camgate must refuse, the argument left as it was. */
-static void denied32(int fd, const char *name, unsigned int cmd, void *arg,
-		     size_t len)
-{
-	unsigned char before[512];
-	int r;
-
-	memcpy(before, arg, len);
-	r = ioctl32(fd, cmd, arg);
-	cg_expect_denied(name, r < 0 ? -1 : r, r < 0 ? -r : 0, arg, before,
-			 len);
-}
-
 /* Another uid's own file on the node, while @s streams. */
 static int compat_other(const struct uvc_owner *s)
 {
@@ -274,22 +261,22 @@ static int compat_other(const struct uvc_owner *s)
 		b->index = i;
 		b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 		b->memory = V4L2_MEMORY_MMAP;
-		denied32(fd, "32-bit QUERYBUF32", VIDIOC_QUERYBUF32, b,
+		ioctl32_denied(fd, "32-bit QUERYBUF32", VIDIOC_QUERYBUF32, b,
 			 sizeof(*b));
-		denied32(fd, "32-bit QUERYBUF32_TIME32",
+		ioctl32_denied(fd, "32-bit QUERYBUF32_TIME32",
 			 VIDIOC_QUERYBUF32_TIME32, b,
 			 sizeof(struct buffer32_time32));
-		denied32(fd, "32-bit QBUF32", VIDIOC_QBUF32, b, sizeof(*b));
+		ioctl32_denied(fd, "32-bit QBUF32", VIDIOC_QBUF32, b, sizeof(*b));
 	}
 	memset(b, CG_POISON, sizeof(*b));
 	b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	b->memory = V4L2_MEMORY_MMAP;
-	denied32(fd, "32-bit DQBUF32 (a frame is ready)", VIDIOC_DQBUF32, b,
+	ioctl32_denied(fd, "32-bit DQBUF32 (a frame is ready)", VIDIOC_DQBUF32, b,
 		 sizeof(*b));
 	memset(eb, 0, sizeof(*eb));
 	eb->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	eb->fd = -1;
-	denied32(fd, "32-bit EXPBUF of buffer 0", VIDIOC_EXPBUF, eb,
+	ioctl32_denied(fd, "32-bit EXPBUF of buffer 0", VIDIOC_EXPBUF, eb,
 		 sizeof(*eb));
 
 	/* uvcvideo's own ioctl, native and through its compat_ioctl32 */
@@ -305,7 +292,7 @@ static int compat_other(const struct uvc_owner *s)
 	q32->unit = NO_UNIT;
 	q32->selector = 1;
 	q32->query = 0x81;
-	denied32(fd, "32-bit UVCIOC_CTRL_QUERY32", UVCIOC_CTRL_QUERY32, q32,
+	ioctl32_denied(fd, "32-bit UVCIOC_CTRL_QUERY32", UVCIOC_CTRL_QUERY32, q32,
 		 sizeof(*q32));
 	close(fd);
 	return tap_result();
