@@ -315,12 +315,6 @@ static long settled_slab_kb(void)
 	cg_sh("echo 3 > /proc/sys/vm/drop_caches");
 	tap_sleep_ms(1000);
 	cg_sh("echo 3 > /proc/sys/vm/drop_caches");
-	/*
-	 * Freed objects still cached per CPU count as slab until the cache
-	 * is shrunk (7.3, 95 cycles: +96 and +232 kB unshrunk; +72 kB shrunk,
-	 * spread thinly over kernfs, trace-event and kmalloc caches).
-	 */
-	cg_sh("for f in /sys/kernel/slab/*/shrink; do echo 1 > $f; done 2>/dev/null");
 	return slab_kb();
 }
 
