@@ -92,7 +92,7 @@ static int send_to(void *arg)
 /* Root (who may ptrace anyone) steals the owner's fds with pidfd_getfd(). */
 static int steal(void *arg)
 {
-	int which = *(int *)arg, sv[2], target, pidfd, fd, pipefd[2];
+	int which = *(int *)arg, sv[2], target, pipefd[2];
 	struct cg_holder h;
 	char ready;
 	pid_t pid;
@@ -114,18 +114,7 @@ static int steal(void *arg)
 	}
 	if (read(sv[0], &target, sizeof(target)) != sizeof(target))
 		return TAP_FAIL;
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
-	if (!CHECK(pidfd >= 0, "pidfd_open: %s", strerror(errno)))
-		goto out;
-	errno = 0;
-	fd = syscall(SYS_pidfd_getfd, pidfd, target, 0);
-	if (which == 2)		/* control: an unguarded file is stolen */
-		CHECK(fd >= 0, "pidfd_getfd of a pipe: %s", strerror(errno));
-	else
-		CHECK(fd == -1 && errno == EACCES,
-		      "pidfd_getfd returned %d (%s); want -1, EACCES", fd,
-		      strerror(errno));
-out:
+	cg_expect_pidfd_getfd(pid, target, which == 2);	/* 2: a pipe */
 	write(sv[0], "x", 1);
 	CHECK(cg_wait(pid, 10000) == TAP_PASS, "the owner's session failed");
 	return tap_result();

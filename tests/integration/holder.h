@@ -173,6 +173,38 @@ static inline void cg_expect_no_fd(int fd, int flags, int before)
 	      cg_fd_count());
 }
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+/*
+ * This process (root, who may ptrace anyone) takes descriptor @target of
+ * process @pid with pidfd_getfd(): it must work when @control (an
+ * unguarded file), and fail with EACCES otherwise.
+ */
+static inline void cg_expect_pidfd_getfd(pid_t pid, int target, bool control)
+{
+	int pidfd = syscall(SYS_pidfd_open, pid, 0), fd;
+
+	if (!CHECK(pidfd >= 0, "pidfd_open: %s", strerror(errno)))
+		return;
+	errno = 0;
+	fd = syscall(SYS_pidfd_getfd, pidfd, target, 0);
+	if (control)
+		CHECK(fd >= 0, "pidfd_getfd of an unguarded file: %s",
+		      strerror(errno));
+	else
+		CHECK(fd == -1 && errno == EACCES,
+		      "pidfd_getfd returned %d (%s); want -1, EACCES", fd,
+		      strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	close(pidfd);
+}
+
 static sigjmp_buf cg_touch_env;
 
 static inline void cg_touch_handler(int sig)

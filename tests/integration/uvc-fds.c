@@ -28,13 +28,6 @@
 #include <linux/uvcvideo.h>
 #include <sys/syscall.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-
 /* uvc_v4l2.c's 32-bit layout of struct uvc_xu_control_query. */
 struct uvc_xu_control_query32 {
 	__u8 unit, selector, query;
@@ -187,7 +180,7 @@ static int pass_dmabuf_owner(void *arg)
 /* @arg: 0 the UVC node's descriptor, 1 its dma-buf, 2 a pipe (control). */
 static int steal(void *arg)
 {
-	int which = *(int *)arg, sv[2], pipefd[2], target = -1, pidfd, fd;
+	int which = *(int *)arg, sv[2], pipefd[2], target = -1;
 	struct owner_file o;
 	char ready;
 	pid_t pid;
@@ -215,21 +208,7 @@ static int steal(void *arg)
 		cg_wait(pid, 5000);
 		return TAP_FAIL;
 	}
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
-	if (CHECK(pidfd >= 0, "pidfd_open: %s", strerror(errno))) {
-		errno = 0;
-		fd = syscall(SYS_pidfd_getfd, pidfd, target, 0);
-		if (which == 2)
-			CHECK(fd >= 0, "pidfd_getfd of a pipe: %s",
-			      strerror(errno));
-		else
-			CHECK(fd == -1 && errno == EACCES,
-			      "pidfd_getfd returned %d (%s); want -1, EACCES",
-			      fd, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		close(pidfd);
-	}
+	cg_expect_pidfd_getfd(pid, target, which == 2);	/* 2: a pipe */
 	if (write(sv[0], "x", 1) != 1)
 		tap_diag("cannot tell the owner to end: %s", strerror(errno));
 	CHECK(cg_wait(pid, 10000) == TAP_PASS, "the owner's side failed");
