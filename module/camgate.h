@@ -141,7 +141,6 @@ struct camgate_file {
 	pid_t pid;			/* opener, for holders */
 	char comm[TASK_COMM_LEN];
 	unsigned long zap_seq;		/* last revocation round; files lock */
-	unsigned long quiet_seq;	/* ditto, events unsubscribed */
 	struct camgate_mapper mapper;	/* last mmap's; files lock */
 	struct rcu_head rcu;
 };

@@ -31,6 +31,7 @@
 #include <media/v4l2-dev.h>
 #include <media/v4l2-event.h>
 #include <media/v4l2-ioctl.h>
+#include <media/v4l2-mem2mem.h>
 #include <media/videobuf2-v4l2.h>
 
 #include "camgate.h"
@@ -636,51 +637,156 @@ unsigned int camgate_dev_count_caps(struct camgate_dev *dev)
 }
 EXPORT_SYMBOL_IF_KUNIT(camgate_dev_count_caps);
 
-/**
- * camgate_v4l2_quiet() - Unsubscribe the old holders from events.
- * @dev: the guard, its generation already bumped.
- * @seq: this revocation's round, new for the device.
+/*
+ * The capture buffer types a node's capabilities name: what a stream-off
+ * of its files covers.
+ */
+static const struct {
+	u32 cap;
+	enum v4l2_buf_type type;
+} capture_types[] = {
+	{ V4L2_CAP_VIDEO_CAPTURE, V4L2_BUF_TYPE_VIDEO_CAPTURE },
+	{ V4L2_CAP_VIDEO_CAPTURE_MPLANE, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE },
+	{ V4L2_CAP_VBI_CAPTURE, V4L2_BUF_TYPE_VBI_CAPTURE },
+	{ V4L2_CAP_SLICED_VBI_CAPTURE, V4L2_BUF_TYPE_SLICED_VBI_CAPTURE },
+	{ V4L2_CAP_SDR_CAPTURE, V4L2_BUF_TYPE_SDR_CAPTURE },
+	{ V4L2_CAP_META_CAPTURE, V4L2_BUF_TYPE_META_CAPTURE },
+};
+
+/*
+ * The lock the v4l2 core takes for a queue ioctl of @file on a node
+ * without vdev->queue (v4l2_ioctl_get_lock()): a mem2mem context's queue
+ * lock, else the node's lock, else none.
+ */
+static struct mutex *streamoff_lock(struct video_device *vdev,
+				    struct file *file)
+{
+	struct v4l2_fh *fh = file->private_data;
+
+	if (test_bit(V4L2_FL_USES_V4L2_FH, &vdev->flags) && fh &&
+	    fh->m2m_ctx && fh->m2m_ctx->q_lock)
+		return fh->m2m_ctx->q_lock;
+	return vdev->lock;
+}
+
+/*
+ * Stop what @file streams on a node whose driver keeps its vb2 queue to
+ * itself (uvcvideo: vdev->queue is not set, so queue_stop() in device.c
+ * cannot reach it): the driver's own VIDIOC_STREAMOFF, called as the v4l2
+ * core calls it, under the request queue's lock and the queue's lock when
+ * the driver has them, on a registered node, with the file's private
+ * data (kernels that pass NULL there have drivers that ignore it).  vb2
+ * then wakes a DQBUF, read or poll blocked in the driver, which fails
+ * (-EINVAL, -EPOLLERR), and the driver captures nothing more into the
+ * file's buffers: USERPTR and imported memory that no unmapping reaches.
+ * A file that does not stream is refused by the driver (uvcvideo: -EBUSY)
+ * and nothing changes.
  *
- * A file whose capability was just voided keeps its event subscriptions
- * (V4L2_EVENT_CTRL on a control that follows the frames, FRAME_SYNC,
- * ...), and each event would still wake its poll registrations and a
- * DQEVENT it had blocked in before the revocation: a frame clock.  New
- * subscriptions and dequeues are refused by the bump.  Each file is
- * pinned under the files lock, unless it is already being released (its
- * release unsubscribes it), and unsubscribed outside it, one at a time.
+ * These locks are the ones a STREAMOFF from another thread of the old
+ * holder would take: a driver whose blocked DQBUF kept them would hang its
+ * own users the same way.
+ */
+static void file_streamoff(struct video_device *vdev, struct file *file)
+{
+	struct v4l2_device *v4l2_dev = vdev->v4l2_dev;
+	struct mutex *req = NULL, *lock = streamoff_lock(vdev, file);
+	unsigned int i;
+
+	if (v4l2_dev && v4l2_device_supports_requests(v4l2_dev))
+		req = &v4l2_dev->mdev->req_queue_mutex;
+	if (req)
+		mutex_lock(req);
+	if (lock)
+		mutex_lock(lock);
+	for (i = 0; i < ARRAY_SIZE(capture_types); i++)
+		if ((vdev->device_caps & capture_types[i].cap) &&
+		    video_is_registered(vdev))
+			vdev->ioctl_ops->vidioc_streamoff(file,
+							  file->private_data,
+							  capture_types[i].type);
+	if (lock)
+		mutex_unlock(lock);
+	if (req)
+		mutex_unlock(req);
+}
+
+/*
+ * The next file of @dev->files from @cf on (the list head: from the
+ * start) that does not hold a capability of generation @gen, pinned; or
+ * NULL at the end.  A file being released is passed over: its release
+ * unsubscribes it and stops its stream.  A pinned file stays on the list
+ * (only its release takes it off), so the walk goes on from it.
+ */
+static struct file *next_old_file(struct camgate_dev *dev,
+				  struct camgate_file **cf, u64 gen)
+{
+	struct camgate_file *pos = *cf;
+	struct file *file = NULL;
+
+	spin_lock(&camgate_files_lock);
+	list_for_each_entry_continue(pos, &dev->files, dev_node) {
+		if (pos->cap_gen == gen)
+			continue;
+		if (camgate_get_file_unless_zero((struct file *)pos->file)) {
+			file = (struct file *)pos->file;
+			*cf = pos;
+			break;
+		}
+	}
+	spin_unlock(&camgate_files_lock);
+	return file;
+}
+
+/**
+ * camgate_v4l2_quiet() - Silence the old holders: events, and streams that
+ * queue_stop() cannot reach.
+ * @dev: the guard, its generation already bumped.
+ * @seq: this revocation's round (unused: one walk, in list order).
+ *
+ * A file without a capability of the new generation keeps its event
+ * subscriptions (V4L2_EVENT_CTRL on a control that follows the frames,
+ * FRAME_SYNC, ...), and each event would still wake its poll registrations
+ * and a DQEVENT it had blocked in before the revocation: a frame clock.
+ * New subscriptions and dequeues are refused by the bump.  On a node
+ * without vdev->queue, the file's stream is also stopped
+ * (file_streamoff()).  Every file of the device is visited, not only the
+ * old capabilities: with the default policy "allow", a file of a node
+ * that had no owner streamed and subscribed without one.  Each file is
+ * pinned under the files lock and dealt with outside it, one at a time;
+ * the walk is linear in the files, however many others opened.
  *
  * Context: process context; may sleep.
  */
 void camgate_v4l2_quiet(struct camgate_dev *dev, unsigned long seq)
 {
+	struct video_device *vdev = dev->vdev;
 	struct camgate_file *cf;
-	struct file *file;
+	struct file *file, *prev = NULL;
+	bool events, stop;
 	u64 gen;
 
-	if (!dev->vdev || !test_bit(V4L2_FL_USES_V4L2_FH, &dev->vdev->flags))
+	if (!vdev)
+		return;
+	events = test_bit(V4L2_FL_USES_V4L2_FH, &vdev->flags);
+	stop = !vdev->queue && vdev->ioctl_ops &&
+	       vdev->ioctl_ops->vidioc_streamoff;
+	if (!events && !stop)
 		return;
 	rcu_read_lock();
 	gen = rcu_dereference(dev->owner)->gen;
 	rcu_read_unlock();
-	for (;;) {
-		file = NULL;
-		spin_lock(&camgate_files_lock);
-		list_for_each_entry(cf, &dev->cap_files, cap_node) {
-			if (cf->cap_gen == gen || cf->quiet_seq == seq)
-				continue;
-			cf->quiet_seq = seq;
-			file = (struct file *)cf->file;
-			if (camgate_get_file_unless_zero(file))
-				break;
-			file = NULL;
-		}
-		spin_unlock(&camgate_files_lock);
-		if (!file)
-			return;
-		if (file->private_data)
+	cf = list_entry(&dev->files, struct camgate_file, dev_node);
+	while ((file = next_old_file(dev, &cf, gen))) {
+		if (prev)
+			fput(prev);	/* the walk has moved past it */
+		if (stop)
+			file_streamoff(vdev, file);
+		if (events && file->private_data)
 			v4l2_event_unsubscribe_all(file->private_data);
-		fput(file);
+		prev = file;
 	}
+	if (prev)
+		fput(prev);
 }
 
 /**
