@@ -17,12 +17,17 @@ set -euo pipefail
 # dkms: make test builds camgate with DKMS for each stock kernel (tests/dkms-check.sh).
 # libcamera-tools, libcamera-ipa: cam and libcamera's vimc pipeline and IPA,
 # copied into the initramfs of the kernels that have vimc (the libcam suite).
+# gstreamer1.0-tools, gstreamer1.0-plugins-good, ffmpeg: the applications of
+# the uvc-apps suite, which the x86_64 VMs run from the host's /usr, shared
+# read-only over 9p (ffmpeg's libraries are 240 MB: too many for an
+# initramfs).
 pkgs=(qemu-system-x86 busybox-static v4l-utils sparse build-essential bc bison flex
       libelf-dev libssl-dev cpio xz-utils zstd kmod linux-headers-amd64
       linux-headers-6.12-amd64 linux-source-6.12 dwarves python3 rsync udev
       qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
       gcc-arm-linux-gnueabihf libc6-dev-armhf-cross debootstrap
-      dkms debhelper dh-dkms lintian python3-docutils libcamera-tools libcamera-ipa)
+      dkms debhelper dh-dkms lintian python3-docutils libcamera-tools libcamera-ipa
+      gstreamer1.0-tools gstreamer1.0-plugins-good ffmpeg)
 
 missing=()
 for p in "${pkgs[@]}"; do

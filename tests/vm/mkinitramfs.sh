@@ -70,6 +70,12 @@ add_module binder_linux || true
 # uinput (Debian: a module; the test kernels: built in), for the LED the
 # indicator tests make (a uinput keyboard with a LED, through input-leds).
 add_module uinput || true
+# 9p over virtio (Debian: modules; the test kernels have none), for the
+# host's /usr that the uvc-apps suite runs GStreamer and ffmpeg from
+# (run-vm.sh shares it on x86_64).
+add_module virtio_pci || true
+add_module 9pnet_virtio || true
+add_module 9p || true
 # vimc (the test kernels build it, Debian's do not), for the libcam suite
 # (issue 15): its dependencies are loaded at boot with vivid's, vimc itself
 # is not (init skips it): the suite loads and removes it.

@@ -34,7 +34,11 @@ esac
 # the architected QARMA for a cheaper hash, which matters under TCG.
 case "$name" in
 *arm64*) qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on); args+=(console=ttyAMA0) ;;
-*) qemu=(qemu-system-x86_64 -cpu max); args+=(console=ttyS0) ;;
+*) qemu=(qemu-system-x86_64 -cpu max); args+=(console=ttyS0)
+   # The host's /usr, read-only, for the uvc-apps suite's GStreamer and
+   # ffmpeg (the same Debian 12 userland as the initramfs's libraries);
+   # init mounts it on /host/usr.
+   qemu+=(-virtfs local,path=/usr,mount_tag=camgate-usr,security_model=none,readonly=on) ;;
 esac
 args+=("$@")
 
