@@ -297,9 +297,11 @@ static int rmmod_under_blocked_legacy_call(void *arg __attribute__((unused)))
 
 /*
  * One slab cache's figures: its objects in use by /proc/slabinfo, and how
- * many of them may in fact be free objects of the slabs CPUs held at the
- * time (SLUB counts those slabs as wholly in use): the CPUs' slabs, from
- * /sys/kernel/slab/<cache>/cpu_slabs, times the objects a slab holds.
+ * many of them may in fact be free objects that CPUs held at the time,
+ * which SLUB counts as in use: the CPUs' slabs (cpu_slabs in
+ * /sys/kernel/slab/<cache>/) times the objects a slab holds, and, on
+ * kernels with per-CPU sheaves of freed objects (7.x), three sheaves a CPU
+ * (the main, the spare and the one kfree_rcu() fills: sheaf_capacity).
  */
 struct slab_cache {
 	char name[40];
@@ -369,6 +371,9 @@ static unsigned int slab_settle(struct slab_snap *s)
 		s->c[i].cpu_free *= cg_sysfs_read(dir, "cpu_slabs", buf,
 						  sizeof(buf)) ? 0 :
 				    strtol(buf, NULL, 10);
+		if (!cg_sysfs_read(dir, "sheaf_capacity", buf, sizeof(buf)))
+			s->c[i].cpu_free += 3 * strtol(buf, NULL, 10) *
+					    sysconf(_SC_NPROCESSORS_ONLN);
 	}
 	return s->n;
 }
@@ -494,7 +499,7 @@ static int slab_growth(void *arg __attribute__((unused)))
 	for (j = 0; j < 5 && top[j] > 0; j++) {
 		const struct slab_cache *c = &s[2].c[idx[j]];
 
-		tap_diag("%s: %+ld and %+ld objects of %ld bytes as counted over %u and %u cycles (surely %+ld and %+ld; up to %ld and %ld free in CPUs' slabs)",
+		tap_diag("%s: %+ld and %+ld objects of %ld bytes as counted over %u and %u cycles (surely %+ld and %+ld; up to %ld and %ld free in CPUs' slabs and sheaves)",
 			 c->name, slab_gain(&s[0], &s[1], c->name, false),
 			 slab_gain(&s[1], &s[2], c->name, false), c->size,
 			 slab->half[0], slab->half[1],
