@@ -46,6 +46,10 @@ static void app_env(char *env, size_t len, uid_t uid)
 {
 	const char *h = host_usr;
 
+	if (!h) {	/* v4l2-ctl only: the initramfs's own */
+		snprintf(env, len, "HOME=/tmp");
+		return;
+	}
 	/*
 	 * Besides LIBDIR: the private directory PulseAudio's libraries name
 	 * in their RUNPATH, and the ones Debian's alternatives pick for
