@@ -141,6 +141,7 @@ struct camgate_file {
 	pid_t pid;			/* opener, for holders */
 	char comm[TASK_COMM_LEN];
 	unsigned long zap_seq;		/* last revocation round; files lock */
+	bool bare;			/* let through without a capability */
 	struct camgate_mapper mapper;	/* last mmap's; files lock */
 	struct rcu_head rcu;
 };

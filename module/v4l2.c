@@ -135,6 +135,26 @@ enum camgate_deny camgate_file_deny_reason(struct camgate_dev *dev,
 }
 
 /*
+ * A file without a capability is let through only on a node without an
+ * owner under default_policy allow.  It is marked first (cf->bare), and the
+ * check made again: either the check sees an owner set meanwhile, or that
+ * owner change's walk (camgate_v4l2_quiet()) sees the mark and stops what
+ * the file streams.  Files opened before camgate loaded have no record to
+ * mark.
+ */
+static void note_bare(struct file *file)
+{
+	struct camgate_file *cf;
+
+	rcu_read_lock();
+	cf = file_find(file);
+	if (cf && !READ_ONCE(cf->bare))
+		WRITE_ONCE(cf->bare, true);
+	rcu_read_unlock();
+	smp_mb();	/* the mark, then the owner: pairs with the walk */
+}
+
+/*
  * The guard through which a call may proceed, or NULL when it is denied (the
  * denial is counted and logged).  A call whose guard cannot be found fails
  * closed.  Context: inside an SRCU read section of camgate_srcu.
@@ -144,8 +164,15 @@ static struct camgate_dev *gate_cap(struct file *file, enum camgate_op op,
 {
 	struct camgate_dev *dev = call_dev(file, cap_gen);
 
-	if (!dev || query || may_access(dev, *cap_gen))
+	if (!dev || query)
 		return dev;
+	if (may_access(dev, *cap_gen)) {
+		if (*cap_gen)
+			return dev;
+		note_bare(file);	/* then check again */
+		if (may_access(dev, 0))
+			return dev;
+	}
 	camgate_count_denial(dev, op, cmd, camgate_file_deny_reason(dev, file));
 	return NULL;
 }
@@ -677,8 +704,9 @@ static struct mutex *streamoff_lock(struct video_device *vdev,
  * the driver has them, on a registered node, with the file's private
  * data (kernels that pass NULL there have drivers that ignore it).  vb2
  * then wakes a DQBUF, read or poll blocked in the driver, which fails
- * (-EINVAL, -EPOLLERR), and the driver captures nothing more into the
- * file's buffers: USERPTR and imported memory that no unmapping reaches.
+ * (-EINVAL; poll gives EPOLLERR), and the driver captures nothing more
+ * into the file's buffers: USERPTR and imported memory that no unmapping
+ * reaches.
  * A file that does not stream is refused by the driver (uvcvideo: -EBUSY)
  * and nothing changes.
  *
@@ -712,10 +740,12 @@ static void file_streamoff(struct video_device *vdev, struct file *file)
 
 /*
  * The next file of @dev->files from @cf on (the list head: from the
- * start) that does not hold a capability of generation @gen, pinned; or
- * NULL at the end.  A file being released is passed over: its release
- * unsubscribes it and stops its stream.  A pinned file stays on the list
- * (only its release takes it off), so the walk goes on from it.
+ * start) that held a capability of an older generation than @gen, or was
+ * let through without one (note_bare()), pinned; or NULL at the end.  The
+ * others (another uid's opens, however many) cost one look each.  A file
+ * being released is passed over: its release unsubscribes it and stops
+ * its stream.  A pinned file stays on the list (only its release takes it
+ * off), so the walk goes on from it.
  */
 static struct file *next_old_file(struct camgate_dev *dev,
 				  struct camgate_file **cf, u64 gen)
@@ -725,7 +755,7 @@ static struct file *next_old_file(struct camgate_dev *dev,
 
 	spin_lock(&camgate_files_lock);
 	list_for_each_entry_continue(pos, &dev->files, dev_node) {
-		if (pos->cap_gen == gen)
+		if (pos->cap_gen == gen || (!pos->cap_gen && !READ_ONCE(pos->bare)))
 			continue;
 		if (camgate_get_file_unless_zero((struct file *)pos->file)) {
 			file = (struct file *)pos->file;
@@ -749,11 +779,11 @@ static struct file *next_old_file(struct camgate_dev *dev,
  * and a DQEVENT it had blocked in before the revocation: a frame clock.
  * New subscriptions and dequeues are refused by the bump.  On a node
  * without vdev->queue, the file's stream is also stopped
- * (file_streamoff()).  Every file of the device is visited, not only the
- * old capabilities: with the default policy "allow", a file of a node
- * that had no owner streamed and subscribed without one.  Each file is
- * pinned under the files lock and dealt with outside it, one at a time;
- * the walk is linear in the files, however many others opened.
+ * (file_streamoff()).  Besides the old capabilities, the files let
+ * through without one are visited: with the default policy "allow", a
+ * file of a node that had no owner streamed and subscribed without one.
+ * Each file is pinned under the files lock and dealt with outside it, one
+ * at a time; the walk is linear in the files.
  *
  * Context: process context; may sleep.
  */
@@ -775,6 +805,7 @@ void camgate_v4l2_quiet(struct camgate_dev *dev, unsigned long seq)
 	rcu_read_lock();
 	gen = rcu_dereference(dev->owner)->gen;
 	rcu_read_unlock();
+	smp_mb();	/* the owner, then the marks: pairs with note_bare() */
 	cf = list_entry(&dev->files, struct camgate_file, dev_node);
 	while ((file = next_old_file(dev, &cf, gen))) {
 		if (prev)
