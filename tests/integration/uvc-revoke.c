@@ -17,6 +17,9 @@
  *    Root fills them with a sentinel as soon as the revocation returns:
  *    at 30 frames a second the driver would write the queued ones within
  *    about 130 ms, so one second later the sentinel must be intact.
+ *  - the same with a stream that holds no capability: a node without an
+ *    owner under default_policy allow, streamed by another uid; root
+ *    gives the node an owner, which must stop that stream too.
  *
  * The camera is the one the other uvc* programs use (cg_uvc.h).
  */
@@ -143,10 +146,11 @@ static int userptr_qbuf(int fd, unsigned int i)
 }
 
 /*
- * The owner streams into USERPTR buffers in O->mem, checking five frames,
- * then queues every buffer it holds, says so, and waits for root.
+ * The caller (the owner, or any uid on a node without one) streams into
+ * USERPTR buffers in O->mem, checking five frames, then queues every
+ * buffer it holds, says so, and waits for root.
  */
-static int owner_userptr(void *arg)
+static int stream_userptr(void *arg)
 {
 	struct v4l2_requestbuffers rb = {
 		.count = UVC_NBUFS,
@@ -206,23 +210,36 @@ fail:
 	return TAP_FAIL;
 }
 
+/*
+ * @arg NULL: the owner streams and root revokes.  Otherwise the node has
+ * no owner under default_policy allow, another uid streams (its file holds
+ * no capability) and root sets the owner.  Either way the stream stops.
+ */
 static int userptr_stops(void *arg)
 {
+	char owner[16];
+	uid_t uid = arg ? cg.other : cg.owner;
 	long deadline;
 	size_t i, written = 0;
 	pid_t pid;
 	int b;
 
-	(void)arg;
 	memset(O, 0, sizeof(*O));
-	pid = cg_spawn(cg.owner, owner_userptr, NULL);
+	if (arg && !CHECK(cg_sysfs_write(CG_SYSFS_ROOT, "default_policy", "allow") > 0 &&
+			  cg_sysfs_write(UVC.sysfs, "owner_uid", "none") > 0,
+			  "cannot leave the node without an owner under default_policy allow"))
+		return TAP_FAIL;
+	pid = cg_spawn(uid, stream_userptr, NULL);
 	for (deadline = tap_now_ms() + 15000;
 	     !CG_LOAD(O->ready) && tap_now_ms() < deadline &&
 	     waitpid(pid, NULL, WNOHANG) == 0;)
 		tap_sleep_ms(2);
-	if (!CHECK(CG_LOAD(O->ready) == 1, "the owner did not stream"))
+	if (!CHECK(CG_LOAD(O->ready) == 1, "uid %u did not stream", uid))
 		goto out;
-	if (!CHECK(uvc_revoke() == 0, "revoke failed"))
+	snprintf(owner, sizeof(owner), "%u", cg.owner);
+	if (!CHECK(arg ? cg_sysfs_write(UVC.sysfs, "owner_uid", owner) > 0 :
+			 uvc_revoke() == 0,
+		   arg ? "setting the owner failed" : "revoke failed"))
 		goto out;
 	memset(O->mem, SENTINEL, sizeof(O->mem));
 	tap_sleep_ms(1000);	/* 30 frame periods */
@@ -237,15 +254,17 @@ static int userptr_stops(void *arg)
 		written += n;
 	}
 	CHECK(!written,
-	      "uvcvideo wrote %zu bytes of frames into the old holder's buffers after the revocation",
-	      written);
+	      "uvcvideo wrote %zu bytes of frames into uid %u's buffers after the %s",
+	      written, uid, arg ? "owner was set" : "revocation");
 	CG_STORE(O->done, 1);
-	CHECK(cg_wait(pid, 5000) == TAP_PASS, "the owner's process failed");
+	CHECK(cg_wait(pid, 5000) == TAP_PASS, "uid %u's process failed", uid);
+	cg_uvc_restore();
 	return tap_result();
 out:
 	CG_STORE(O->done, 1);
 	kill(pid, SIGKILL);
 	cg_wait(pid, 5000);
+	cg_uvc_restore();
 	return TAP_FAIL;
 }
 
@@ -270,7 +289,7 @@ static int streams_again(void *arg)
 
 int main(void)
 {
-	tap_plan(3, 100);
+	tap_plan(4, 130);
 	cg_env_load();
 	cg_uvc_env();
 	cg_uvc_restore();
@@ -283,6 +302,11 @@ int main(void)
 		"17: revoke wakes the owner's DQBUF blocked in uvcvideo (no buffer queued) at once, and it fails");
 	UVC_RUN(userptr_stops, 30,
 		"17: revoke stops uvcvideo's capture: nothing is written into the old holder's queued USERPTR buffers afterwards");
+	if (UVC.skip)
+		tap_run(uvc_skip_case, NULL, 1, "17: a node without an owner under default_policy allow, streamed by another uid: setting the owner stops that stream too (its file holds no capability)");
+	else
+		tap_run(userptr_stops, "unowned", 30,
+			"17: a node without an owner under default_policy allow, streamed by another uid: setting the owner stops that stream too (its file holds no capability)");
 	UVC_RUN(streams_again, 30,
 		"17: the owner streams intact frames on a new file after the revocations");
 	cg_uvc_restore();
