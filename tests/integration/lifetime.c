@@ -431,14 +431,15 @@ static int load_cycles(void *arg __attribute__((unused)))
 	unsigned int warmup = cycles < 10 ? 1 : 5, failed = 0, n = cycles - warmup;
 	unsigned int half = n / 2;
 	long start = tap_now_ms();
-	bool got;
+	/* KASAN's quarantine: the figures would not be judged (slab_growth()) */
+	bool judged = strncmp(cg.kernel, "debug", 5) != 0, got;
 
 	reload(warmup, &failed);
-	got = slab_settle(&slab->snap[0]);
+	got = !judged || slab_settle(&slab->snap[0]);
 	reload(half, &failed);
-	got = slab_settle(&slab->snap[1]) && got;
+	got = (!judged || slab_settle(&slab->snap[1])) && got;
 	reload(n - half, &failed);
-	got = slab_settle(&slab->snap[2]) && got;
+	got = (!judged || slab_settle(&slab->snap[2])) && got;
 	tap_diag("%u insmod/rmmod cycles in %ld ms; Slab %ld kB after %u warm-up cycles, %ld kB after %u more, %ld kB after %u more",
 		 cycles, tap_now_ms() - start, slab->snap[0].total_kb, warmup,
 		 slab->snap[1].total_kb, half, slab->snap[2].total_kb,
