@@ -16,6 +16,8 @@
  *   uvc_owner_start(s)      as the owner (effective uid), stream 160x120
  *   uvc_owner_frames(s, n)  the owner's next n frames, each checked
  *   uvc_owner_stop(s)       STREAMOFF, unmap, close
+ *   uvc_run_as(tool, uid, env, cmd, marks, denied)
+ *                           a tool as @uid, its output into the log
  *
  * Include after tap.h and camgate_test.h.
  */
@@ -222,6 +224,49 @@ static inline void uvc_owner_frames(struct uvc_owner *s, int n,
 		last = num;
 		xioctl(s->fd, VIDIOC_QBUF, &b);
 	}
+}
+
+/*
+ * Run @cmd through the shell as @uid (real and effective), with @env
+ * ("VAR=value ...", or "") added to its environment and stdin from
+ * /dev/null; copy what it prints into the log, as "@tool as uid N: ...",
+ * up to 12 lines, leaving out lines of v4l2-ctl's progress marks alone.
+ * Its exit status (-1 if it could not run); in @marks how many '<' it
+ * printed (v4l2-ctl: one per captured buffer), in @denied whether it said
+ * "Permission denied".
+ */
+static inline int uvc_run_as(const char *tool, uid_t uid, const char *env,
+			     const char *cmd, unsigned int *marks,
+			     bool *denied)
+{
+	char log[] = "/tmp/uvc-run.XXXXXX", line[300];
+	int rc, c, fd = mkstemp(log), n = 0;
+	FILE *f;
+
+	*marks = 0;
+	*denied = false;
+	if (fd < 0)
+		return -1;
+	close(fd);
+	rc = cg_sh("cd /tmp && env %s runas %u %u %s >%s 2>&1 </dev/null", env,
+		   uid, uid, cmd, log);
+	f = fopen(log, "r");
+	if (!f)
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		*marks += c == '<';
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strstr(line, "Permission denied"))
+			*denied = true;
+		if (line[strspn(line, "<> ")] && n++ < 12)
+			tap_diag("%s as uid %u: %s", tool, uid, line);
+	}
+	fclose(f);
+	unlink(log);
+	tap_diag("%s as uid %u: exit status %d", tool, uid, rc);
+	return rc;
 }
 
 #endif

@@ -15,13 +15,6 @@
 
 #include <sys/syscall.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-
 struct pass {
 	int sock;		/* the receiver's end */
 	int which;		/* 0: video fd, 1: dma-buf fd */

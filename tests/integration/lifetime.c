@@ -378,11 +378,6 @@ static unsigned int slab_settle(struct slab_snap *s)
 	return s->n;
 }
 
-/*
- * How many objects cache @name gained from @a to @b as counted, or, @sure,
- * surely gained: what @b counts less what may be free in its CPUs' slabs,
- * less what @a counts.
- */
 static const struct slab_cache *slab_find(const struct slab_snap *s,
 					  const char *name)
 {
@@ -395,13 +390,11 @@ static const struct slab_cache *slab_find(const struct slab_snap *s,
 	return &none;	/* not there (yet): no objects */
 }
 
+/* How many objects cache @name gained from @a to @b, as counted. */
 static long slab_gain(const struct slab_snap *a, const struct slab_snap *b,
-		      const char *name, bool sure)
+		      const char *name)
 {
-	const struct slab_cache *to = slab_find(b, name);
-
-	return to->active - (sure ? to->cpu_free : 0) -
-	       slab_find(a, name)->active;
+	return slab_find(b, name)->active - slab_find(a, name)->active;
 }
 
 /* The figures of load_cycles, for slab_growth (another process). */
@@ -466,7 +459,7 @@ static int load_cycles(void *arg __attribute__((unused)))
 static int slab_growth(void *arg __attribute__((unused)))
 {
 	const struct slab_snap *s = slab->snap;
-	long top[5] = { 0 }, g1, g2, least;
+	long top[5] = { 0 }, g1, g2, free1, free2, least;
 	unsigned int i, j, k, idx[5] = { 0 };
 
 	if (!strncmp(cg.kernel, "debug", 5))
@@ -477,14 +470,15 @@ static int slab_growth(void *arg __attribute__((unused)))
 	for (i = 0; i < s[2].n; i++) {
 		const char *name = s[2].c[i].name;
 
-		g1 = slab_gain(&s[0], &s[1], name, true);
-		g2 = slab_gain(&s[1], &s[2], name, true);
-		CHECK(g1 < slab->half[0] || g2 < slab->half[1],
+		g1 = slab_gain(&s[0], &s[1], name);
+		g2 = slab_gain(&s[1], &s[2], name);
+		/* surely: less what may be free in the CPUs at each half's end */
+		free1 = slab_find(&s[1], name)->cpu_free;
+		free2 = s[2].c[i].cpu_free;
+		CHECK(g1 - free1 < slab->half[0] || g2 - free2 < slab->half[1],
 		      "slab cache %s surely gained %ld and %ld objects of %ld bytes over two runs of %u and %u cycles",
-		      name, g1, g2, s[2].c[i].size, slab->half[0],
-		      slab->half[1]);
-		g1 = slab_gain(&s[0], &s[1], name, false);
-		g2 = slab_gain(&s[1], &s[2], name, false);
+		      name, g1 - free1, g2 - free2, s[2].c[i].size,
+		      slab->half[0], slab->half[1]);
 		least = g1 < g2 ? g1 : g2;
 		for (j = 0; j < 5 && least <= top[j]; j++)
 			;
@@ -500,13 +494,12 @@ static int slab_growth(void *arg __attribute__((unused)))
 	for (j = 0; j < 5 && top[j] > 0; j++) {
 		const struct slab_cache *c = &s[2].c[idx[j]];
 
+		g1 = slab_gain(&s[0], &s[1], c->name);
+		g2 = slab_gain(&s[1], &s[2], c->name);
+		free1 = slab_find(&s[1], c->name)->cpu_free;
 		tap_diag("%s: %+ld and %+ld objects of %ld bytes as counted over %u and %u cycles (surely %+ld and %+ld; up to %ld and %ld free in CPUs' slabs and sheaves)",
-			 c->name, slab_gain(&s[0], &s[1], c->name, false),
-			 slab_gain(&s[1], &s[2], c->name, false), c->size,
-			 slab->half[0], slab->half[1],
-			 slab_gain(&s[0], &s[1], c->name, true),
-			 slab_gain(&s[1], &s[2], c->name, true),
-			 slab_find(&s[1], c->name)->cpu_free, c->cpu_free);
+			 c->name, g1, g2, c->size, slab->half[0], slab->half[1],
+			 g1 - free1, g2 - c->cpu_free, free1, c->cpu_free);
 	}
 	return tap_result();
 }

@@ -112,43 +112,6 @@ static void find_vid_out(void)
 }
 
 /*
- * Run @cmd as @uid, its output in a log copied into the TAP log (the
- * lines that say something), and its frames in @out.  Its exit status;
- * in @denied whether it said "Permission denied".
- */
-static int run_app(const char *tool, uid_t uid, const char *cmd,
-		   const char *out, bool *denied)
-{
-	char env[512], log[] = "/tmp/uvc-apps-log.XXXXXX", line[300];
-	int rc, fd = mkstemp(log), n = 0;
-	FILE *f;
-
-	*denied = false;
-	if (fd < 0)
-		return -1;
-	close(fd);
-	unlink(out);
-	app_env(env, sizeof(env), uid);
-	rc = cg_sh("cd /tmp && env %s runas %u %u %s >%s 2>&1 </dev/null", env,
-		   uid, uid, cmd, log);
-	f = fopen(log, "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strstr(line, "Permission denied"))
-			*denied = true;
-		/* v4l2-ctl's progress: one '<' or '>' per buffer */
-		if (!line[strspn(line, "<> ")] || n++ >= 12)
-			continue;
-		tap_diag("%s as uid %u: %s", tool, uid, line);
-	}
-	if (f)
-		fclose(f);
-	unlink(log);
-	tap_diag("%s as uid %u: exit status %d", tool, uid, rc);
-	return rc;
-}
-
-/*
  * The frames in @out: how many whole ones, each checked.  A picture that
  * is not the camera's (or vivid's bars) fails the case.
  */
@@ -256,7 +219,8 @@ static int app(void *arg)
 {
 	const struct app_case *a = arg;
 	struct camera *c = a->cam;
-	char out[64], cmd[512];
+	char out[64], cmd[512], env[512];
+	unsigned int marks;
 	uid_t uid = a->owner ? cg.owner : cg.other;
 	bool denied;
 	int rc, n;
@@ -269,7 +233,9 @@ static int app(void *arg)
 		return TAP_FAIL;
 	snprintf(out, sizeof(out), "/tmp/uvc-apps-%u.yuv", uid);
 	command(a->tool, c, out, cmd, sizeof(cmd));
-	rc = run_app(tool_name[a->tool], uid, cmd, out, &denied);
+	app_env(env, sizeof(env), uid);
+	unlink(out);
+	rc = uvc_run_as(tool_name[a->tool], uid, env, cmd, &marks, &denied);
 	n = check_frames(c, out, tool_name[a->tool]);
 	tap_diag("%s on %s as uid %u: %d frames written", tool_name[a->tool],
 		 c->name, uid, n);

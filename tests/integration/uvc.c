@@ -236,34 +236,12 @@ static int owner_sizes(void *arg)
 static int v4l2_ctl(uid_t uid, const char *how, unsigned int count,
 		    unsigned int *frames, bool *denied)
 {
-	char out[] = "/tmp/uvc-v4l2-ctl.XXXXXX", line[256];
-	int rc, c, fd = mkstemp(out);
-	FILE *f;
+	char tool[48], cmd[160];
 
-	*frames = 0;
-	*denied = false;
-	if (fd < 0)
-		return -1;
-	close(fd);
-	rc = cg_sh("runas %u %u v4l2-ctl -d %s --stream-%s --stream-count=%u >%s 2>&1",
-		   uid, uid, UVC.dev, how, count, out);
-	f = fopen(out, "r");
-	if (!f)
-		return -1;
-	while ((c = fgetc(f)) != EOF)
-		*frames += c == '<';
-	rewind(f);
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strstr(line, "Permission denied"))
-			*denied = true;
-		if (line[0] && line[0] != '<')
-			tap_diag("v4l2-ctl --stream-%s as uid %u: %s", how,
-				 uid, line);
-	}
-	fclose(f);
-	unlink(out);
-	return rc;
+	snprintf(tool, sizeof(tool), "v4l2-ctl --stream-%s", how);
+	snprintf(cmd, sizeof(cmd), "v4l2-ctl -d %s --stream-%s --stream-count=%u",
+		 UVC.dev, how, count);
+	return uvc_run_as(tool, uid, "", cmd, frames, denied);
 }
 
 static int v4l2_ctl_owner(void *arg)
