@@ -12,7 +12,8 @@
  * camera's picture (vivid's colour bars, uvcdev's numbered pattern); as
  * another uid it must write no frame, and what it says is copied into the
  * log: the message users see.  GStreamer and ffmpeg are Debian's, run from
- * the host's /usr, which the x86_64 VMs mount read-only over 9p
+ * a /usr the VM mounts read-only over 9p: the host's on x86_64, Debian's
+ * arm64 packages on arm64 (tests/vm/arm64-userland.sh apps)
  * (CAMGATE_HOST_USR; CAMGATE_APPS_SKIP says why not).  The UVC camera is
  * the one the other uvc* programs use (cg_uvc.h); v4l2-ctl is the
  * initramfs's own.
@@ -26,7 +27,11 @@
 
 #define NFRAMES		10
 #define PLUGINS		"/tmp/uvc-apps-gst"
+#if defined(__aarch64__)
+#define LIBDIR		"/lib/aarch64-linux-gnu"
+#else
 #define LIBDIR		"/lib/x86_64-linux-gnu"
+#endif
 
 static const char *host_usr, *apps_skip;
 static char vid_out[300];	/* vivid's video output node */
@@ -194,10 +199,15 @@ static void command(enum tool t, const struct camera *c, const char *out,
 			 host_usr, c->dev, NFRAMES, c->w, c->h, out);
 		break;
 	case FFMPEG:
+		/*
+		 * -fps_mode passthrough: each captured frame written once.
+		 * By default ffmpeg keeps a constant rate and repeats a frame
+		 * the slow VM delivered late (seen on arm64: frame 18 twice).
+		 */
 		snprintf(cmd, len,
 			 "%s/bin/ffmpeg -nostdin -hide_banner -loglevel error "
 			 "-f v4l2 -input_format yuyv422 -video_size %ux%u -i %s "
-			 "-frames:v %d -f rawvideo -y %s",
+			 "-fps_mode passthrough -frames:v %d -f rawvideo -y %s",
 			 host_usr, c->w, c->h, c->dev, NFRAMES, out);
 		break;
 	case DMABUF:

@@ -33,7 +33,14 @@ esac
 # TCG has (pointer authentication, BTI, 32-bit EL0); pauth-impdef swaps
 # the architected QARMA for a cheaper hash, which matters under TCG.
 case "$name" in
-*arm64*) qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on); args+=(console=ttyAMA0) ;;
+*arm64*) qemu=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on); args+=(console=ttyAMA0)
+   # Debian's arm64 GStreamer and ffmpeg, with their libraries, as a
+   # read-only /usr, for the uvc-apps suite (which skips without it).
+   if apps=$("$(dirname "$0")/arm64-userland.sh" apps); then
+	qemu+=(-virtfs "local,path=$apps/usr,mount_tag=camgate-usr,security_model=none,readonly=on")
+   else
+	echo "camgate: $name: no arm64 GStreamer and ffmpeg to share (arm64-userland.sh apps failed)" >&2
+   fi ;;
 *) qemu=(qemu-system-x86_64 -cpu max); args+=(console=ttyS0)
    # The host's /usr, read-only, for the uvc-apps suite's GStreamer and
    # ffmpeg (the same Debian 12 userland as the initramfs's libraries);
