@@ -70,9 +70,9 @@ add_module binder_linux || true
 # uinput (Debian: a module; the test kernels: built in), for the LED the
 # indicator tests make (a uinput keyboard with a LED, through input-leds).
 add_module uinput || true
-# 9p over virtio (Debian: modules; the test kernels have none), for the
-# host's /usr that the uvc-apps suite runs GStreamer and ffmpeg from
-# (run-vm.sh shares it on x86_64).
+# 9p over virtio (modules, on Debian's kernels and the test kernels), for
+# the /usr that the uvc-apps suite runs GStreamer and ffmpeg from
+# (run-vm.sh shares the host's on x86_64, Debian's arm64 packages on arm64).
 add_module virtio_pci || true
 add_module 9pnet_virtio || true
 add_module 9p || true
@@ -87,8 +87,9 @@ for dep in $(/sbin/modinfo -F depends "$modsrc/camgate.ko" | tr , ' '); do
 done
 # The USB/IP host controller and uvcvideo, for the uvc suite's camera
 # (tests/vm/uvcdev.c): in a list of their own, loaded by init only when
-# that suite runs.  The test kernels have no USB (tests/vm/config): the
-# suite then skips, with the reason init finds here.
+# that suite runs.  A kernel without them (CONFIG_USBIP_VHCI_HCD,
+# CONFIG_USB_VIDEO_CLASS) skips the uvc suites, with the reason init finds
+# here.
 main_order=("${load_order[@]}")
 load_order=()
 uvc_missing=
@@ -124,7 +125,7 @@ if [ -z "$uvc_missing" ]; then
 	for m in "${uvc_order[@]}"; do copy_module "$m" "$uvclist"; done
 else
 	uvc_missing=${uvc_missing# }
-	echo "$name has no ${uvc_missing// /, } module (CONFIG_USBIP_VHCI_HCD, CONFIG_USB_VIDEO_CLASS; the test kernels' tests/vm/config enables no USB)" \
+	echo "$name has no ${uvc_missing// /, } module (CONFIG_USBIP_VHCI_HCD, CONFIG_USB_VIDEO_CLASS)" \
 		>"$root/etc/camgate-no-uvc"
 fi
 
