@@ -189,46 +189,6 @@ void camgate_dev_put(struct camgate_dev *dev)
 	queue_work(camgate_wq, &dev->free_work);
 }
 
-/*
- * Stop a streaming queue, under the lock the v4l2 core serialises the
- * queue with: vb2_queue_error() sets a bit field that shares its word
- * with streaming, waiting_for_buffers and the other flags vb2 updates under
- * that lock, so a STREAMON or STREAMOFF running at the same time could lose
- * its update, or ours.  vb2 drops the lock while a DQBUF or read() waits.
- *
- * The error wakes blocked DQBUF, read and poll with -EIO; the stream-off
- * then stops the driver, which would otherwise go on filling the buffers
- * still queued: the old holder's own memory for USERPTR and imported
- * DMABUF buffers, which no unmapping reaches.  The buffers stay allocated
- * (the queue is the old holder's until it closes or frees them).
- *
- * Last, every poll registration on the queue's wait queue is taken off it
- * (POLLFREE, which epoll, io_uring's poll and aio detach on): they were all
- * made by files whose capability the bump has just voided (a denied poll
- * does not reach vb2), and an epoll registration stays until its owner
- * removes it: with EPOLLET each of the next owner's frames would wake the
- * old holder, a frame clock.  A blocked poll() or select() only wakes up.
- */
-static void queue_stop(struct video_device *vdev)
-{
-	struct vb2_queue *q = vdev ? vdev->queue : NULL;
-	struct mutex *lock;	/* what the v4l2 core serialises q with */
-
-	if (!q)
-		return;
-	lock = q->lock ?: vdev->lock;
-	if (lock)
-		mutex_lock(lock);
-	if (vb2_is_streaming(q)) {
-		vb2_queue_error(q);
-		vb2_core_streamoff(q, q->type);
-	}
-	__wake_up(&q->done_wq, TASK_NORMAL, 0,
-		  poll_to_key(EPOLLHUP | EPOLLERR | POLLFREE));
-	if (lock)
-		mutex_unlock(lock);
-}
-
 /**
  * camgate_mapper_set() - Record that the caller is mmap()ing into its mm.
  * @m: the file's or dma-buf's record.
@@ -331,10 +291,10 @@ void camgate_mapper_release(struct camgate_mapper *m)
  */
 /*
  * What each adapter does about a revocation, in this order: the video
- * node's event subscriptions, then its mmaps in flight, then its mappings,
- * then the dma-bufs exported from it.  Each hook walks its own list once
- * per round @seq (a number new for the device), sleeps as it needs, and
- * must not fail: taking rights away cannot depend on memory.
+ * node's streams and event subscriptions, then its mmaps in flight, then
+ * its mappings, then the dma-bufs exported from it.  Each hook walks its
+ * own list once per round @seq (a number new for the device), sleeps as it
+ * needs, and must not fail: taking rights away cannot depend on memory.
  */
 static void (*const revoke_hooks[])(struct camgate_dev *dev,
 				    unsigned long seq) = {
@@ -350,7 +310,6 @@ static void revoke_effects(struct camgate_dev *dev)
 	unsigned int i;
 
 	lockdep_assert_held(&dev->cfg_lock);
-	queue_stop(dev->vdev);
 	for (i = 0; i < ARRAY_SIZE(revoke_hooks); i++)
 		revoke_hooks[i](dev, seq);
 }

@@ -697,9 +697,49 @@ static struct mutex *streamoff_lock(struct video_device *vdev,
 }
 
 /*
+ * Stop a streaming queue, under the lock the v4l2 core serialises the
+ * queue with: vb2_queue_error() sets a bit field that shares its word
+ * with streaming, waiting_for_buffers and the other flags vb2 updates under
+ * that lock, so a STREAMON or STREAMOFF running at the same time could lose
+ * its update, or ours.  vb2 drops the lock while a DQBUF or read() waits.
+ *
+ * The error wakes blocked DQBUF, read and poll with -EIO; the stream-off
+ * then stops the driver, which would otherwise go on filling the buffers
+ * still queued: the old holder's own memory for USERPTR and imported
+ * DMABUF buffers, which no unmapping reaches.  The buffers stay allocated
+ * (the queue is the old holder's until it closes or frees them).
+ *
+ * Last, every poll registration on the queue's wait queue is taken off it
+ * (POLLFREE, which epoll, io_uring's poll and aio detach on): they were all
+ * made by files whose capability the bump has just voided (a denied poll
+ * does not reach vb2), and an epoll registration stays until its owner
+ * removes it: with EPOLLET each of the next owner's frames would wake the
+ * old holder, a frame clock.  A blocked poll() or select() only wakes up.
+ */
+static void queue_stop(struct video_device *vdev)
+{
+	struct vb2_queue *q = vdev->queue;
+	struct mutex *lock;	/* what the v4l2 core serialises q with */
+
+	if (!q)
+		return;
+	lock = q->lock ?: vdev->lock;
+	if (lock)
+		mutex_lock(lock);
+	if (vb2_is_streaming(q)) {
+		vb2_queue_error(q);
+		vb2_core_streamoff(q, q->type);
+	}
+	__wake_up(&q->done_wq, TASK_NORMAL, 0,
+		  poll_to_key(EPOLLHUP | EPOLLERR | POLLFREE));
+	if (lock)
+		mutex_unlock(lock);
+}
+
+/*
  * Stop what @file streams on a node whose driver keeps its vb2 queue to
- * itself (uvcvideo: vdev->queue is not set, so queue_stop() in device.c
- * cannot reach it): the driver's own VIDIOC_STREAMOFF, called as the v4l2
+ * itself (uvcvideo: vdev->queue is not set, so queue_stop() cannot reach
+ * it): the driver's own VIDIOC_STREAMOFF, called as the v4l2
  * core calls it, under the request queue's lock and the queue's lock when
  * the driver has them, on a registered node, with the file's private
  * data (kernels that pass NULL there have drivers that ignore it).  vb2
@@ -768,17 +808,18 @@ static struct file *next_old_file(struct camgate_dev *dev,
 }
 
 /**
- * camgate_v4l2_quiet() - Silence the old holders: events, and streams that
- * queue_stop() cannot reach.
+ * camgate_v4l2_quiet() - Stop the old holders' streams, silence their
+ * events.
  * @dev: the guard, its generation already bumped.
  * @seq: this revocation's round (unused: one walk, in list order).
  *
- * A file without a capability of the new generation keeps its event
- * subscriptions (V4L2_EVENT_CTRL on a control that follows the frames,
- * FRAME_SYNC, ...), and each event would still wake its poll registrations
- * and a DQEVENT it had blocked in before the revocation: a frame clock.
- * New subscriptions and dequeues are refused by the bump.  On a node
- * without vdev->queue, the file's stream is also stopped
+ * First the node's queue, when the driver set vdev->queue (queue_stop()).
+ * Then its files: a file without a capability of the new generation keeps
+ * its event subscriptions (V4L2_EVENT_CTRL on a control that follows the
+ * frames, FRAME_SYNC, ...), and each event would still wake its poll
+ * registrations and a DQEVENT it had blocked in before the revocation: a
+ * frame clock.  New subscriptions and dequeues are refused by the bump.
+ * On a node without vdev->queue, the file's stream is also stopped
  * (file_streamoff()).  Besides the old capabilities, the files let
  * through without one are visited: with the default policy "allow", a
  * file of a node that had no owner streamed and subscribed without one.
@@ -797,6 +838,7 @@ void camgate_v4l2_quiet(struct camgate_dev *dev, unsigned long seq)
 
 	if (!vdev)
 		return;
+	queue_stop(vdev);
 	events = test_bit(V4L2_FL_USES_V4L2_FH, &vdev->flags);
 	stop = !vdev->queue && vdev->ioctl_ops &&
 	       vdev->ioctl_ops->vidioc_streamoff;
