@@ -364,6 +364,38 @@ static bool is_query(struct file *file, unsigned int cmd)
 	return camgate_ioctl_is_query(cmd);
 }
 
+/*
+ * VIDIOC_STREAMON, let through: the driver starts capturing into the
+ * file's buffers after the check.  A revocation in between would find
+ * nothing streaming to stop (camgate_v4l2_quiet()), and the stream would
+ * run on into the old holder's USERPTR and imported buffers, its own
+ * memory, which no unmapping reaches.  So the check is made again, and the
+ * driver's STREAMON called, under the guard's cfg_lock, which every owner
+ * change and revocation holds from its bump to the end of its stop: a
+ * revocation comes wholly before (this check sees it) or wholly after
+ * (its stop sees the stream).  Lock order: cfg_lock, then the queue's.
+ *
+ * Context: inside an SRCU read section of camgate_srcu; the driver's
+ * STREAMON does not block for long.
+ */
+static long streamon(struct camgate_dev *dev, u64 cap_gen, struct file *file,
+		     unsigned long arg)
+{
+	long ret;
+
+	if (mutex_lock_killable(&dev->cfg_lock))
+		return -EINTR;
+	if (may_access(dev, cap_gen)) {
+		ret = dev->orig->unlocked_ioctl(file, VIDIOC_STREAMON, arg);
+	} else {
+		camgate_count_denial(dev, CAMGATE_OP_IOCTL, VIDIOC_STREAMON,
+				     camgate_file_deny_reason(dev, file));
+		ret = -EACCES;
+	}
+	mutex_unlock(&dev->cfg_lock);
+	return ret;
+}
+
 static noinline long ioctl_slow(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
@@ -374,16 +406,18 @@ static noinline long ioctl_slow(struct file *file, unsigned int cmd,
 	int idx;
 
 	dev = owner_gate_any(file);
-	if (dev && cmd != VIDIOC_EXPBUF)
+	if (dev && cmd != VIDIOC_EXPBUF && cmd != VIDIOC_STREAMON)
 		return dev->orig->unlocked_ioctl(file, cmd, arg);
 	idx = srcu_read_lock(&camgate_srcu);
 	dev = gate_cap(file, CAMGATE_OP_IOCTL, cmd, is_query(file, cmd),
 		       &cap_gen);
-	/* These two need the guard, and do not block for long. */
-	if (dev && (unlikely(cmd == VIDIOC_EXPBUF) ||
+	/* These three need the guard, and do not block for long. */
+	if (dev && (unlikely(cmd == VIDIOC_EXPBUF) || cmd == VIDIOC_STREAMON ||
 		    (unlikely(cmd == VIDIOC_G_CTRL) && !may_access(dev, cap_gen)))) {
 		if (cmd == VIDIOC_EXPBUF)
 			ret = camgate_dmabuf_expbuf(dev, cap_gen, file, arg);
+		else if (cmd == VIDIOC_STREAMON)
+			ret = streamon(dev, cap_gen, file, arg);
 		else
 			ret = camgate_ctrl_get(dev, file, arg);
 		srcu_read_unlock(&camgate_srcu, idx);
@@ -397,12 +431,16 @@ static noinline long ioctl_slow(struct file *file, unsigned int cmd,
 	return ret;
 }
 
-/* EXPBUF binds the dma-buf to the capability: always the slow path. */
+/*
+ * EXPBUF binds the dma-buf to the capability, STREAMON is checked again
+ * against revocations (streamon()): always the slow path.
+ */
 static long cg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct camgate_dev *dev = owner_gate(file);
 
-	if (likely(dev) && likely(cmd != VIDIOC_EXPBUF))
+	if (likely(dev) && likely(cmd != VIDIOC_EXPBUF) &&
+	    likely(cmd != VIDIOC_STREAMON))
 		return INDIRECT_CALL_1(dev->orig->unlocked_ioctl,
 				       video_ioctl2, file, cmd, arg);
 	return ioctl_slow(file, cmd, arg);

@@ -278,6 +278,122 @@ static int revoke_during_mmap(void *arg __attribute__((unused)))
 	return tap_result();
 }
 
+/*
+ * The owner queues four USERPTR buffers of its own memory (vivid at 5 fps:
+ * a running stream fills them in 0.8 s), renames itself cg-delay and calls
+ * STREAMON: the call is held open after camgate's check, at the v4l2
+ * core's entry (video_ioctl2), before the core takes the node's lock.  Once its STREAMON and the revocation made
+ * inside that window are over, it fills its buffers with CG_POISON, tells
+ * the test, waits 2 s (10 frame periods) and looks at them.
+ */
+static int streamon_slowly(void *arg)
+{
+	int sock = *(int *)arg, type = V4L2_BUF_TYPE_VIDEO_CAPTURE, fd;
+	struct v4l2_requestbuffers rb = {
+		.count = 4,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_USERPTR,
+	};
+	unsigned char *mem[4];
+	struct v4l2_format fmt;
+	struct v4l2_buffer b;
+	unsigned int i, n;
+	size_t size;
+	long ret;
+	char x = 'r';
+
+	fd = cg_open(O_RDWR | O_NONBLOCK);
+	if (fd < 0 || cg_setup(fd, 5, &fmt, NULL) || xioctl(fd, VIDIOC_REQBUFS, &rb) ||
+	    rb.count < 4) {
+		tap_diag("the owner's USERPTR set-up: %s", strerror(errno));
+		return TAP_FAIL;
+	}
+	size = fmt.fmt.pix.sizeimage;
+	for (i = 0; i < 4; i++) {
+		mem[i] = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
+		if (!mem[i])
+			return TAP_FAIL;
+		memset(&b, 0, sizeof(b));
+		b.index = i;
+		b.type = type;
+		b.memory = V4L2_MEMORY_USERPTR;
+		b.m.userptr = (unsigned long)mem[i];
+		b.length = size;
+		if (xioctl(fd, VIDIOC_QBUF, &b)) {
+			tap_diag("QBUF %u: %s", i, strerror(errno));
+			return TAP_FAIL;
+		}
+	}
+	prctl(PR_SET_NAME, "cg-delay");
+	if (write(sock, &x, 1) != 1)
+		return TAP_FAIL;
+	ret = xioctl(fd, VIDIOC_STREAMON, &type);
+	prctl(PR_SET_NAME, "owner");
+	tap_diag("the STREAMON held in the window: %s", ret ? strerror(errno) : "0 (streaming)");
+	if (read(sock, &x, 1) != 1 || x != 'v')
+		return TAP_FAIL;
+	for (i = 0; i < 4; i++)
+		memset(mem[i], CG_POISON, size);
+	x = 'p';
+	if (write(sock, &x, 1) != 1)
+		return TAP_FAIL;
+	tap_sleep_ms(2000);
+	for (i = 0, n = 0; i < 4; i++)
+		n += !cg_all_poison(mem[i], size);
+	tap_diag("%u of the 4 buffers written after the revocation", n);
+	close(fd);
+	return n ? TAP_FAIL : TAP_PASS;
+}
+
+/*
+ * A STREAMON that passed camgate's check just before a revocation reached
+ * the driver after the revocation's stream stop, which found nothing to
+ * stop: the stream then ran on into the old holder's own USERPTR memory,
+ * a frame every period, with every later call refused.  The window: the
+ * STREAMON held open between camgate's check and the v4l2 core's lock
+ * (video_ioctl2's entry; once the core holds vivid's lock, the
+ * revocation's stop waits for it anyway), the revocation inside it.  With
+ * the fix, the revocation waits for the STREAMON and then stops the
+ * stream it started.
+ */
+static int revoke_during_streamon(void *arg __attribute__((unused)))
+{
+	int sv[2];
+	pid_t pid;
+	char x;
+
+	if (delay_ready())
+		return tap_skip("no camgate_delay module (%s)", delay_ko);
+	if (!CHECK(!delay_at("video_ioctl2", NULL), "cannot hold video_ioctl2 open"))
+		return tap_result();
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return TAP_FAIL;
+	pid = cg_spawn(cg.owner, streamon_slowly, &sv[1]);
+	if (CHECK(read(sv[0], &x, 1) == 1, "the owner's set-up failed")) {
+		long deadline = tap_now_ms() + WINDOW_MS / 2;
+
+		while (!delay_hits() && tap_now_ms() < deadline)
+			tap_sleep_ms(10);
+		CHECK(delay_hits() == 1, "the STREAMON did not stop in the window (%llu hits)",
+		      delay_hits());
+		CHECK(cg_sysfs_write(cg.sysfs, "revoke", "1") > 0,
+		      "revoke inside the window: %s", strerror(errno));
+		x = 'v';
+		CHECK(write(sv[0], &x, 1) == 1, "cannot tell the owner");
+		/* Its STREAMON and the revocation are both over: no stream. */
+		if (CHECK(read(sv[0], &x, 1) == 1 && x == 'p', "the owner's STREAMON never returned"))
+			CHECK(cg_sysfs_u64(cg.sysfs, "streaming") == 0,
+			      "the node streams after the revocation (the stream the STREAMON started)");
+	}
+	CHECK(cg_wait(pid, 20000) == TAP_PASS,
+	      "the stream started across the revocation wrote into the old holder's buffers");
+	delay_at("off", NULL);
+	close(sv[0]);
+	close(sv[1]);
+	cg_restore_config();
+	return tap_result();
+}
+
 struct export_race {
 	int ctl;	/* to the test: 'r' ready, then 'w' the window is open */
 	int pass;	/* to the other uid */
@@ -439,7 +555,7 @@ int main(void)
 
 	snprintf(ko, sizeof(ko), "%s", env && *env ? env : "/camgate/camgate.ko");
 	snprintf(delay_ko, sizeof(delay_ko), "%s/camgate_delay.ko", dirname(strdup(ko)));
-	tap_plan(4, 200);
+	tap_plan(5, 240);
 	cg_env_load();
 	tap_run(revoke_during_dmabuf_release, NULL, 40,
 		"issue 21.1: a revocation while an exported dma-buf is being released");
@@ -447,6 +563,8 @@ int main(void)
 		"issue 21.3: rmmod while an open is between the guard and the module reference");
 	tap_run(revoke_during_mmap, NULL, 40,
 		"issue 16.5: a revocation while an mmap is between camgate's check and its link");
+	tap_run(revoke_during_streamon, NULL, 40,
+		"case 17: a revocation while a STREAMON is between camgate's check and the driver's start");
 	tap_run(expbuf_descriptor_race, NULL, 40,
 		"issue 16.5: an export whose descriptor another thread replaces during VIDIOC_EXPBUF stays bound");
 	camgate_back();
