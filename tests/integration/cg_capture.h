@@ -218,6 +218,37 @@ out:
 	return ret;
 }
 
+/*
+ * Allocate @n page-aligned buffers of @size bytes in @mem[] and queue them
+ * as USERPTR buffers 0..@n-1 of @fd (REQBUFS already made).  0, or -1
+ * (diagnosed; what was allocated stays in @mem[], NULL past it).
+ */
+static inline int cg_userptr_queue(int fd, unsigned char **mem, unsigned int n,
+				   size_t size)
+{
+	struct v4l2_buffer b;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		mem[i] = NULL;
+	for (i = 0; i < n; i++) {
+		mem[i] = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
+		if (!mem[i])
+			return -1;
+		memset(&b, 0, sizeof(b));
+		b.index = i;
+		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		b.memory = V4L2_MEMORY_USERPTR;
+		b.m.userptr = (unsigned long)mem[i];
+		b.length = size;
+		if (xioctl(fd, VIDIOC_QBUF, &b)) {
+			tap_diag("QBUF USERPTR %u: %s", i, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Frames per second between the first and the last frame of a capture. */
 static inline double cg_capture_fps(const struct cg_capture *c)
 {

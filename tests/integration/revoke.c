@@ -279,19 +279,8 @@ static int userptr_not_filled(void *arg __attribute__((unused)))
 	size = fmt.fmt.pix.sizeimage;
 	if (xioctl(fd, VIDIOC_REQBUFS, &rb) || rb.count < 4)
 		return tap_skip("no USERPTR streaming: %s", strerror(errno));
-	for (i = 0; i < 4; i++) {
-		mem[i] = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
-		if (!mem[i])
-			return TAP_FAIL;
-		memset(&b, 0, sizeof(b));
-		b.index = i;
-		b.type = type;
-		b.memory = V4L2_MEMORY_USERPTR;
-		b.m.userptr = (unsigned long)mem[i];
-		b.length = size;
-		if (!CHECK(!xioctl(fd, VIDIOC_QBUF, &b), "QBUF %u: %s", i, strerror(errno)))
-			return TAP_FAIL;
-	}
+	if (!CHECK(!cg_userptr_queue(fd, mem, 4, size), "cannot queue 4 USERPTR buffers"))
+		return TAP_FAIL;
 	if (!CHECK(!xioctl(fd, VIDIOC_STREAMON, &type), "STREAMON: %s", strerror(errno)))
 		return TAP_FAIL;
 	/* One frame, to know the driver fills these buffers; queued again. */

@@ -237,6 +237,48 @@ static int map_slowly(void *arg)
 }
 
 /*
+ * Spawn the owner's side @slowly with one end of a socket pair: it says
+ * 'r' when it is about to make @call, which stops at @sym.  Once it has
+ * stopped there, revoke, and tell the owner 'v'; @after (if any) then
+ * checks what it must, talking over the socket.  The owner's exit status
+ * is its own verdict (@failure: what a failure means).
+ */
+static int revoke_in_window(const char *sym, const char *call, int (*slowly)(void *),
+			    void (*after)(int sock), const char *failure)
+{
+	int sv[2];
+	pid_t pid;
+	char x;
+
+	if (delay_ready())
+		return tap_skip("no camgate_delay module (%s)", delay_ko);
+	if (!CHECK(!delay_at(sym, NULL), "cannot hold %s open", sym))
+		return tap_result();
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return TAP_FAIL;
+	pid = cg_spawn(cg.owner, slowly, &sv[1]);
+	if (CHECK(read(sv[0], &x, 1) == 1, "the owner's set-up failed")) {
+		long deadline = tap_now_ms() + WINDOW_MS / 2;
+
+		while (!delay_hits() && tap_now_ms() < deadline)
+			tap_sleep_ms(10);
+		CHECK(delay_hits() == 1, "the %s did not stop in the window (%llu hits)",
+		      call, delay_hits());
+		CHECK(cg_sysfs_write(cg.sysfs, "revoke", "1") > 0,
+		      "revoke inside the window: %s", strerror(errno));
+		x = 'v';
+		if (CHECK(write(sv[0], &x, 1) == 1, "cannot tell the owner") && after)
+			after(sv[0]);
+	}
+	CHECK(cg_wait(pid, 20000) == TAP_PASS, "%s", failure);
+	delay_at("off", NULL);
+	close(sv[0]);
+	close(sv[1]);
+	cg_restore_config();
+	return tap_result();
+}
+
+/*
  * Issue 16 item 5: an mmap that passed camgate's check just before a
  * revocation is linked by the kernel after the driver's mmap returns, so
  * the revocation's unmapping did not find it, and the old holder kept that
@@ -245,37 +287,8 @@ static int map_slowly(void *arg)
  */
 static int revoke_during_mmap(void *arg __attribute__((unused)))
 {
-	int sv[2], status;
-	pid_t pid;
-	char x;
-
-	if (delay_ready())
-		return tap_skip("no camgate_delay module (%s)", delay_ko);
-	if (!CHECK(!delay_at("vb2_fop_mmap", NULL), "cannot hold vb2_fop_mmap open"))
-		return tap_result();
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		return TAP_FAIL;
-	pid = cg_spawn(cg.owner, map_slowly, &sv[1]);
-	if (CHECK(read(sv[0], &x, 1) == 1, "the owner's set-up failed")) {
-		long deadline = tap_now_ms() + WINDOW_MS / 2;
-
-		while (!delay_hits() && tap_now_ms() < deadline)
-			tap_sleep_ms(10);
-		CHECK(delay_hits() == 1, "the mmap did not stop in the window (%llu hits)",
-		      delay_hits());
-		CHECK(cg_sysfs_write(cg.sysfs, "revoke", "1") > 0,
-		      "revoke inside the window: %s", strerror(errno));
-		x = 'v';
-		CHECK(write(sv[0], &x, 1) == 1, "cannot tell the owner");
-	}
-	status = cg_wait(pid, 20000);
-	CHECK(status == TAP_PASS,
-	      "the mapping made across the revocation is still readable (or the mmap failed)");
-	delay_at("off", NULL);
-	close(sv[0]);
-	close(sv[1]);
-	cg_restore_config();
-	return tap_result();
+	return revoke_in_window("vb2_fop_mmap", "mmap", map_slowly, NULL,
+				"the mapping made across the revocation is still readable (or the mmap failed)");
 }
 
 /*
@@ -296,7 +309,6 @@ static int streamon_slowly(void *arg)
 	};
 	unsigned char *mem[4];
 	struct v4l2_format fmt;
-	struct v4l2_buffer b;
 	unsigned int i, n;
 	size_t size;
 	long ret;
@@ -309,21 +321,8 @@ static int streamon_slowly(void *arg)
 		return TAP_FAIL;
 	}
 	size = fmt.fmt.pix.sizeimage;
-	for (i = 0; i < 4; i++) {
-		mem[i] = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
-		if (!mem[i])
-			return TAP_FAIL;
-		memset(&b, 0, sizeof(b));
-		b.index = i;
-		b.type = type;
-		b.memory = V4L2_MEMORY_USERPTR;
-		b.m.userptr = (unsigned long)mem[i];
-		b.length = size;
-		if (xioctl(fd, VIDIOC_QBUF, &b)) {
-			tap_diag("QBUF %u: %s", i, strerror(errno));
-			return TAP_FAIL;
-		}
-	}
+	if (cg_userptr_queue(fd, mem, 4, size))
+		return TAP_FAIL;
 	prctl(PR_SET_NAME, "cg-delay");
 	if (write(sock, &x, 1) != 1)
 		return TAP_FAIL;
@@ -356,42 +355,20 @@ static int streamon_slowly(void *arg)
  * the fix, the revocation waits for the STREAMON and then stops the
  * stream it started.
  */
-static int revoke_during_streamon(void *arg __attribute__((unused)))
+/* Its STREAMON and the revocation are both over: no stream. */
+static void not_streaming(int sock)
 {
-	int sv[2];
-	pid_t pid;
 	char x;
 
-	if (delay_ready())
-		return tap_skip("no camgate_delay module (%s)", delay_ko);
-	if (!CHECK(!delay_at("video_ioctl2", NULL), "cannot hold video_ioctl2 open"))
-		return tap_result();
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		return TAP_FAIL;
-	pid = cg_spawn(cg.owner, streamon_slowly, &sv[1]);
-	if (CHECK(read(sv[0], &x, 1) == 1, "the owner's set-up failed")) {
-		long deadline = tap_now_ms() + WINDOW_MS / 2;
+	if (CHECK(read(sock, &x, 1) == 1 && x == 'p', "the owner's STREAMON never returned"))
+		CHECK(cg_sysfs_u64(cg.sysfs, "streaming") == 0,
+		      "the node streams after the revocation (the stream the STREAMON started)");
+}
 
-		while (!delay_hits() && tap_now_ms() < deadline)
-			tap_sleep_ms(10);
-		CHECK(delay_hits() == 1, "the STREAMON did not stop in the window (%llu hits)",
-		      delay_hits());
-		CHECK(cg_sysfs_write(cg.sysfs, "revoke", "1") > 0,
-		      "revoke inside the window: %s", strerror(errno));
-		x = 'v';
-		CHECK(write(sv[0], &x, 1) == 1, "cannot tell the owner");
-		/* Its STREAMON and the revocation are both over: no stream. */
-		if (CHECK(read(sv[0], &x, 1) == 1 && x == 'p', "the owner's STREAMON never returned"))
-			CHECK(cg_sysfs_u64(cg.sysfs, "streaming") == 0,
-			      "the node streams after the revocation (the stream the STREAMON started)");
-	}
-	CHECK(cg_wait(pid, 20000) == TAP_PASS,
-	      "the stream started across the revocation wrote into the old holder's buffers");
-	delay_at("off", NULL);
-	close(sv[0]);
-	close(sv[1]);
-	cg_restore_config();
-	return tap_result();
+static int revoke_during_streamon(void *arg __attribute__((unused)))
+{
+	return revoke_in_window("video_ioctl2", "STREAMON", streamon_slowly, not_streaming,
+				"the stream started across the revocation wrote into the old holder's buffers");
 }
 
 struct export_race {
