@@ -27,7 +27,7 @@ pkgs=(qemu-system-x86 busybox-static v4l-utils sparse build-essential bc bison f
       qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
       gcc-arm-linux-gnueabihf libc6-dev-armhf-cross debootstrap
       dkms debhelper dh-dkms lintian python3-docutils libcamera-tools libcamera-ipa
-      gstreamer1.0-tools gstreamer1.0-plugins-good ffmpeg)
+      gstreamer1.0-tools gstreamer1.0-plugins-good ffmpeg patch)
 
 missing=()
 for p in "${pkgs[@]}"; do

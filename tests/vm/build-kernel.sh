@@ -33,7 +33,11 @@ arm64)
 	frags=("$here/config/base.config" "$here/config/x86.config" "$here/config/$flavour.config")
 	;;
 esac
-key=$( { echo "$srcver"; cat "${frags[@]}" "$0"; } | sha256sum | cut -c1-16)
+# Fixes to the source the test kernels need (tests/vm/patches/*.patch, in
+# order): bugs the harness's own transport hits, never camgate's paths.
+patches=("$here"/patches/*.patch)
+[ -e "${patches[0]}" ] || patches=()
+key=$( { echo "$srcver"; cat "${frags[@]}" "${patches[@]}" "$0"; } | sha256sum | cut -c1-16)
 out=$cache/kernels/$flavour-$key
 
 if [ -f "$out/.done" ]; then
@@ -55,7 +59,13 @@ mkdir -p "${src%/*}"
 		touch "$src.tmp/.done"
 		mv -T "$src.tmp" "$src"
 	fi
-) 9>"$src.lock"
+	# Each patch once (a tree unpacked before it came gets it now).
+	for p in "${patches[@]}"; do
+		patch -d "$src" -p1 -R --dry-run -s -f <"$p" >/dev/null 2>&1 && continue
+		log "applying ${p##*/} to linux-source-6.12"
+		patch -d "$src" -p1 -N -s <"$p" || { log "cannot apply $p"; exit 1; }
+	done
+) 9>"$src.lock" || exit 1
 [ -f "$src/.done" ] || { log "cannot unpack $tarball into $src"; exit 1; }
 
 # The newest finished build of this flavour from the same source under an
